@@ -1,0 +1,64 @@
+/**
+ * The bridge's config file: the pairing token, where to listen, which extension origins may connect.
+ * Created on first run with a fresh token and owner-only permissions.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as v from 'valibot';
+import { EXTENSION_ORIGIN } from '../shared/extension-id';
+
+export const DEFAULT_PORT = 17480;
+
+const ConfigSchema = v.object({
+  token: v.pipe(v.string(), v.minLength(16, 'token must be at least 16 characters')),
+  host: v.optional(v.string(), '127.0.0.1'),
+  port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)), DEFAULT_PORT),
+  allowedOrigins: v.optional(v.array(v.string()), [EXTENSION_ORIGIN]),
+  dataDir: v.optional(v.string()),
+});
+export type BridgeConfig = v.InferOutput<typeof ConfigSchema>;
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KESHER_CONFIG) return env.KESHER_CONFIG;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'kesher', 'bridge.json');
+}
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export interface LoadedConfig {
+  config: BridgeConfig;
+  path: string;
+  created: boolean;
+}
+
+export function loadConfig(path: string): LoadedConfig {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const config: BridgeConfig = { token: newToken(), host: '127.0.0.1', port: DEFAULT_PORT, allowedOrigins: [EXTENSION_ORIGIN] };
+    writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(path, 0o600);
+    return { config, path, created: true };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = v.safeParse(ConfigSchema, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const where = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+    throw new Error(`config file ${path}: ${where ? `${where}: ` : ''}${issue.message}`);
+  }
+  return { config: parsed.output, path, created: false };
+}
+
+export function dataDirOf(loaded: LoadedConfig): string {
+  return loaded.config.dataDir ?? dirname(loaded.path);
+}

@@ -1,0 +1,364 @@
+/**
+ * The bridge's doors: express for health and the call API, ws for the extension link.
+ * Authentication happens before anything else: the WebSocket at the HTTP upgrade (token and Origin),
+ * HTTP calls by bearer token. Host headers are checked too, so a web page cannot reach the bridge
+ * through DNS rebinding.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  CallEventInputSchema,
+  type CallEventInput,
+  type CallSnapshot,
+  type ClientFrame,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  SUBPROTOCOL,
+  type ServerFrame,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  validate,
+} from '../shared/protocol';
+import { CallBook } from './calls';
+import type { Journal, JournalEntry } from './journal';
+import { PopLatency } from './latency';
+
+export const BRIDGE_VERSION = '0.1.0';
+
+export interface BridgeOptions {
+  token: string;
+  journal: Journal;
+  allowedOrigins: readonly string[];
+  host?: string;
+  /** How often the bridge pings every client and sends a heartbeat frame. */
+  heartbeatMs?: number;
+  /** A client whose unsent data passes this is dropped; it catches up from the journal on reconnect. */
+  maxBufferedBytes?: number;
+  log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+interface Client {
+  id: number;
+  socket: WebSocket;
+  alive: boolean;
+  ready: boolean;
+}
+
+export interface SourceStatus {
+  name: string;
+  state: string;
+  detail?: string;
+}
+
+export interface IngestResult {
+  call: CallSnapshot;
+  changed: boolean;
+  seq?: number;
+}
+
+const TEST_CALL_NUMBER = '+972 3-555-0100';
+const TEST_CALL_RING_MS = 15_000;
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function bearer(header: string | undefined): string {
+  return /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
+  socket.destroy();
+}
+
+export class Bridge {
+  readonly calls = new CallBook();
+  readonly latency = new PopLatency();
+  readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private readonly sources = new Map<string, SourceStatus>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private heartbeat?: NodeJS.Timeout;
+  private connectionsTotal = 0;
+  private nextClientId = 1;
+  private port = 0;
+  private readonly startedAt = Date.now();
+  private readonly log: NonNullable<BridgeOptions['log']>;
+
+  constructor(private readonly options: BridgeOptions) {
+    this.log = options.log ?? (() => {});
+    for (const entry of options.journal.all()) this.calls.merge(entry.call);
+    this.setSource({ name: 'api', state: 'ready', detail: 'POST /api/v1/calls' });
+
+    this.server = createServer({ noDelay: true }, this.httpApp());
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 64 * 1024,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+  }
+
+  async listen(port: number, host = this.options.host ?? '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    const interval = this.options.heartbeatMs ?? 15_000;
+    this.heartbeat = setInterval(() => this.beat(), interval);
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const timer of this.timers) clearTimeout(timer);
+    for (const client of this.clients) client.socket.close(1001, 'bridge shutting down');
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  setSource(status: SourceStatus): void {
+    this.sources.set(status.name, status);
+  }
+
+  /** The one entrance for call events, whatever source they come from. */
+  ingest(event: CallEventInput, receivedAt = performance.now()): IngestResult {
+    const update = this.calls.apply(event, Date.now());
+    if (!update.changed) return { call: update.call, changed: false };
+    const entry = this.options.journal.append(update.call);
+    if (update.isNew && update.call.status === 'ringing') this.latency.started(update.call.callId, receivedAt);
+    this.broadcast(entry);
+    return { call: update.call, changed: true, seq: entry.seq };
+  }
+
+  health(detailed: boolean) {
+    if (!detailed) return { status: 'ok' };
+    return {
+      status: 'ok',
+      bridgeVersion: BRIDGE_VERSION,
+      protocol: PROTOCOL_VERSION,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      sources: [...this.sources.values()],
+      clients: [...this.clients].filter((client) => client.ready).length,
+      connectionsTotal: this.connectionsTotal,
+      activeCalls: this.calls.active().length,
+      journal: { id: this.options.journal.id, seq: this.options.journal.seq, entries: this.options.journal.size },
+      popLatencyMs: this.latency.summary(),
+    };
+  }
+
+  private allowedHost(host: string | undefined): boolean {
+    if (!host) return false;
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const listenHost = this.options.host ?? '127.0.0.1';
+    return ['127.0.0.1', 'localhost', '::1', listenHost].includes(name);
+  }
+
+  private allowedOrigin(origin: string | undefined): boolean {
+    return origin !== undefined && this.options.allowedOrigins.includes(origin);
+  }
+
+  private httpApp() {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((request: Request, response: Response, next: NextFunction) => {
+      if (!this.allowedHost(request.headers.host)) {
+        response.status(421).json({ error: 'unexpected Host header' });
+        return;
+      }
+      const origin = request.headers.origin;
+      if (origin !== undefined) {
+        // Browsers always send Origin on cross-origin requests: only the extension may talk to us.
+        if (!this.allowedOrigin(origin)) {
+          response.status(403).json({ error: `origin ${origin} is not allowed` });
+          return;
+        }
+        response.setHeader('Access-Control-Allow-Origin', origin);
+        response.setHeader('Vary', 'Origin');
+        response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+        response.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+        if (request.method === 'OPTIONS') {
+          response.status(204).end();
+          return;
+        }
+      }
+      next();
+    });
+
+    const authenticated = (request: Request) => sameSecret(bearer(request.headers.authorization), this.options.token);
+    const requireToken = (request: Request, response: Response, next: NextFunction) => {
+      if (authenticated(request)) {
+        next();
+        return;
+      }
+      response
+        .status(401)
+        .setHeader('WWW-Authenticate', 'Bearer realm="kesher"')
+        .json({ error: request.headers.authorization ? 'wrong token' : 'missing bearer token' });
+    };
+
+    app.get('/health', (request, response) => {
+      response.json(this.health(authenticated(request)));
+    });
+    app.get('/api/v1/session', requireToken, (_request, response) => {
+      response.json({ ok: true, bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION });
+    });
+    app.post('/api/v1/calls', requireToken, express.json({ limit: '16kb' }), (request, response) => {
+      const parsed = validate(CallEventInputSchema, request.body);
+      if (!parsed.ok) {
+        response.status(400).json({ error: parsed.reason });
+        return;
+      }
+      const result = this.ingest(parsed.value);
+      response.status(202).json({ callId: result.call.callId, status: result.call.status, changed: result.changed });
+    });
+    app.use((_request: Request, response: Response) => {
+      response.status(404).json({ error: 'not found' });
+    });
+    // Body-parser errors (malformed JSON, too large) arrive here with a status of their own.
+    app.use((error: Error & { status?: number }, _request: Request, response: Response, _next: NextFunction) => {
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      const message = status === 400 ? `body is not valid JSON: ${error.message}` : error.message;
+      if (status === 500) this.log('warn', `http: ${error.stack ?? error.message}`);
+      response.status(status).json({ error: message });
+    });
+    return app;
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(request.url ?? '/', 'http://bridge').pathname;
+    if (path !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
+    if (!this.allowedHost(request.headers.host)) return rejectUpgrade(socket, 421, 'Misdirected Request');
+    if (!this.allowedOrigin(request.headers.origin)) return rejectUpgrade(socket, 403, 'Forbidden');
+    const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((item) => item.trim());
+    const token = offered.find((item) => item.startsWith(TOKEN_SUBPROTOCOL_PREFIX))?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+    if (!token || !sameSecret(token, this.options.token)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(socket: WebSocket): void {
+    const client: Client = { id: this.nextClientId++, socket, alive: true, ready: false };
+    this.clients.add(client);
+    this.connectionsTotal++;
+    this.log('info', `extension #${client.id} connected`);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      client.alive = true;
+      if (isBinary) return this.send(client, { type: 'error', reason: 'binary frames are not part of the protocol' });
+      const frame = parseClientFrame(data.toString());
+      if (!frame.ok) return this.send(client, { type: 'error', reason: `rejected frame: ${frame.reason}` });
+      this.handle(client, frame.value);
+    });
+    socket.on('close', () => {
+      this.clients.delete(client);
+      this.log('info', `extension #${client.id} disconnected`);
+    });
+    socket.on('error', (error) => this.log('warn', `extension #${client.id}: ${error.message}`));
+  }
+
+  private handle(client: Client, frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'hello': {
+        if (frame.protocol !== PROTOCOL_VERSION) {
+          this.send(client, { type: 'error', reason: `protocol ${frame.protocol} is not supported; bridge speaks ${PROTOCOL_VERSION}` });
+          client.socket.close(1002, 'protocol version');
+          return;
+        }
+        const journal = this.options.journal;
+        this.send(client, {
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          bridgeVersion: BRIDGE_VERSION,
+          journalId: journal.id,
+          seq: journal.seq,
+        });
+        if (frame.lastSeq !== null) {
+          // A different journal (the bridge's data was reset): everything it holds is news to this client.
+          const from = frame.journalId === journal.id ? frame.lastSeq : 0;
+          for (const entry of latestPerCall(journal.since(from))) this.sendEntry(client, entry, true);
+        }
+        this.send(client, { type: 'caught-up', seq: journal.seq });
+        client.ready = true;
+        return;
+      }
+      case 'ack': {
+        const sample = this.latency.acked(frame.callId, performance.now());
+        if (sample !== undefined) this.log('info', `pop on screen for ${frame.callId} after ${sample.toFixed(1)} ms`);
+        return;
+      }
+      case 'keepalive':
+        return;
+      case 'test-call': {
+        const callId = `test-${Date.now()}-${client.id}`;
+        this.ingest({ callId, state: 'ringing', from: TEST_CALL_NUMBER, fromName: 'Kesher test call' });
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.ingest({ callId, state: 'ended', from: TEST_CALL_NUMBER });
+        }, TEST_CALL_RING_MS);
+        this.timers.add(timer);
+        return;
+      }
+    }
+  }
+
+  private broadcast(entry: JournalEntry): void {
+    for (const client of this.clients) if (client.ready) this.sendEntry(client, entry, false);
+  }
+
+  private sendEntry(client: Client, entry: JournalEntry, replay: boolean): void {
+    this.send(client, { type: 'call', seq: entry.seq, journalId: this.options.journal.id, call: entry.call, replay });
+  }
+
+  private send(client: Client, frame: ServerFrame): void {
+    if (client.socket.readyState !== WebSocket.OPEN) return;
+    const limit = this.options.maxBufferedBytes ?? 1024 * 1024;
+    if (client.socket.bufferedAmount > limit) {
+      // A client that stopped reading must not hold the others up: drop it; the journal catches it up.
+      this.log('warn', `extension #${client.id} is not reading; dropped`);
+      client.socket.terminate();
+      return;
+    }
+    client.socket.send(JSON.stringify(frame));
+  }
+
+  private beat(): void {
+    const frame: ServerFrame = { type: 'heartbeat', at: Date.now() };
+    for (const client of this.clients) {
+      if (!client.alive) {
+        this.log('warn', `extension #${client.id} stopped answering; terminated`);
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+      if (client.ready) this.send(client, frame);
+    }
+  }
+}
+
+/** Catch-up sends each call once, as it stands now, in the order of its latest change. */
+export function latestPerCall(entries: readonly JournalEntry[]): JournalEntry[] {
+  const latest = new Map<string, JournalEntry>();
+  for (const entry of entries) {
+    latest.delete(entry.call.callId);
+    latest.set(entry.call.callId, entry);
+  }
+  return [...latest.values()];
+}

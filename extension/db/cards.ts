@@ -1,0 +1,127 @@
+/**
+ * Cards: save with derived match keys, find by number. The keys are computed here, once per save, so a
+ * lookup at ring time is one indexed query.
+ */
+import { matchConfidence, type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
+import { foldedTokens } from '../../shared/text';
+import { type Card, type CardPhone, type KesherDb, newId, UNKNOWN_CARD } from './db';
+
+export type CardInput = Partial<Omit<Card, 'id' | 'phoneKeys' | 'emailKeys' | 'nameTokens' | 'createdAt' | 'updatedAt'>> & {
+  name: string;
+  id?: string;
+};
+
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function derived(card: Omit<Card, 'phoneKeys' | 'emailKeys' | 'nameTokens'>, phone: PhoneOptions): Card {
+  const phoneKeys = [...new Set(card.phones.flatMap((item) => parsePhone(item.raw, phone).keys))];
+  const emailKeys = [...new Set(card.emails.map(emailKey).filter((email) => email.length > 0))];
+  const nameTokens = foldedTokens([card.name, card.company ?? '', ...card.emails].join(' '));
+  return { ...card, phoneKeys, emailKeys, nameTokens };
+}
+
+export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now()): Card {
+  return derived(
+    {
+      id: input.id ?? newId(),
+      kind: input.kind ?? 'person',
+      name: input.name.trim(),
+      companyId: input.companyId,
+      company: input.company?.trim() || undefined,
+      title: input.title?.trim() || undefined,
+      photo: input.photo,
+      emails: (input.emails ?? []).map((email) => email.trim()).filter(Boolean),
+      phones: (input.phones ?? []).filter((item: CardPhone) => item.raw.trim() !== ''),
+      status: input.status ?? 'none',
+      statusNote: input.statusNote ?? '',
+      stage: input.stage ?? 'lead',
+      tags: input.tags ?? [],
+      fields: input.fields ?? {},
+      source: input.source,
+      createdAt: now,
+      updatedAt: now,
+      lastContactAt: input.lastContactAt,
+    },
+    phone,
+  );
+}
+
+/** Create or replace a card, then attach any unknown caller's calls that its numbers claim. */
+export async function saveCard(db: KesherDb, card: Card): Promise<Card> {
+  await db.transaction('rw', db.cards, db.interactions, async () => {
+    await db.cards.put(card);
+    const keys = strongKeys(card.phoneKeys);
+    if (keys.length === 0) return;
+    const claimed = await db.interactions
+      .where('numberKeys')
+      .anyOf(keys)
+      .filter((interaction) => interaction.cardId === UNKNOWN_CARD)
+      .toArray();
+    for (const interaction of claimed) await db.interactions.update(interaction.id, { cardId: card.id });
+    const latest = Math.max(0, ...claimed.map((interaction) => interaction.at));
+    if (latest > (card.lastContactAt ?? 0)) {
+      card.lastContactAt = latest;
+      await db.cards.update(card.id, { lastContactAt: latest });
+    }
+  });
+  return card;
+}
+
+export async function updateCard(
+  db: KesherDb,
+  id: string,
+  changes: Partial<CardInput>,
+  phone: PhoneOptions,
+): Promise<Card> {
+  const existing = await db.cards.get(id);
+  if (!existing) throw new Error(`no card ${id}`);
+  const { phoneKeys: _p, emailKeys: _e, nameTokens: _n, ...rest } = existing;
+  const next = derived({ ...rest, ...changes, id, updatedAt: Date.now() }, phone);
+  return saveCard(db, next);
+}
+
+export interface NumberMatch {
+  card: Card;
+  confidence: MatchConfidence;
+}
+
+const RANK: Record<MatchConfidence, number> = { exact: 0, national: 1, suffix: 2 };
+
+/** Cards whose numbers meet these match keys, keeping only the most confident level found. */
+export async function findCardsByKeys(db: KesherDb, keys: readonly string[]): Promise<NumberMatch[]> {
+  if (keys.length === 0) return [];
+  const cards = await db.cards.where('phoneKeys').anyOf(keys).distinct().toArray();
+  const matches: NumberMatch[] = [];
+  for (const card of cards) {
+    const confidence = matchConfidence(card.phoneKeys, keys);
+    if (confidence) matches.push({ card, confidence });
+  }
+  const best = Math.min(...matches.map((match) => RANK[match.confidence]));
+  return matches.filter((match) => RANK[match.confidence] === best);
+}
+
+export interface CallerCards {
+  /** The card to show first: the person, or the company when several of its people share the number. */
+  primary: Card;
+  /** The people to pick from when several cards share the number. */
+  people: Card[];
+  confidence: MatchConfidence;
+}
+
+/** Several cards on one number: show their company (when they have one) with a picker of its people. */
+export async function resolveCaller(db: KesherDb, matches: readonly NumberMatch[]): Promise<CallerCards | null> {
+  const first = matches[0];
+  if (!first) return null;
+  const confidence = first.confidence;
+  if (matches.length === 1) return { primary: first.card, people: [], confidence };
+  const cards = matches.map((match) => match.card);
+  const people = cards.filter((card) => card.kind === 'person');
+  let company = cards.find((card) => card.kind === 'company');
+  const companyIds = [...new Set(people.map((card) => card.companyId).filter(Boolean))];
+  if (!company && companyIds.length === 1) company = await db.cards.get(companyIds[0]!);
+  if (company) return { primary: company, people, confidence };
+  const byRecent = [...cards].sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0));
+  return { primary: byRecent[0]!, people: byRecent, confidence };
+}

@@ -1,0 +1,85 @@
+/**
+ * Interactions, and the call log: every call is exactly one interaction, keyed by its callId, merged with
+ * the same fact rules as the bridge, so repeated or reordered events never create a second entry.
+ */
+import Dexie from 'dexie';
+import { mergeCalls, talkSeconds } from '../../shared/call-facts';
+import type { PhoneOptions } from '../../shared/phone';
+import { parsePhone } from '../../shared/phone';
+import type { CallSnapshot } from '../../shared/protocol';
+import { findCardsByKeys, resolveCaller } from './cards';
+import { type Interaction, type InteractionKind, type KesherDb, newId, UNKNOWN_CARD } from './db';
+
+export async function logCall(db: KesherDb, incoming: CallSnapshot, phone: PhoneOptions): Promise<Interaction> {
+  return db.transaction('rw', db.interactions, db.cards, async () => {
+    const existing = await db.interactions.where('callId').equals(incoming.callId).first();
+    const call = existing?.call ? mergeCalls(existing.call, incoming) : incoming;
+    // The customer's number: the caller on inbound calls, the called number on outbound ones.
+    const number = call.direction === 'outbound' ? (call.to ?? '') : call.from;
+    const parsed = parsePhone(number, phone);
+    let cardId = existing?.cardId ?? UNKNOWN_CARD;
+    if (cardId === UNKNOWN_CARD) {
+      const caller = await resolveCaller(db, await findCardsByKeys(db, parsed.keys));
+      // A suffix-only match is a guess: the call waits on the unknown list rather than land on a stranger.
+      if (caller && caller.confidence !== 'suffix') cardId = caller.primary.id;
+    }
+    const interaction: Interaction = {
+      id: existing?.id ?? newId(),
+      cardId,
+      kind: 'call',
+      direction: call.direction,
+      at: call.startedAt,
+      durationSec: talkSeconds(call),
+      callId: call.callId,
+      number,
+      numberKeys: parsed.keys,
+      summary: existing?.summary ?? '',
+      outcome: call.status,
+      call,
+    };
+    if (interaction.durationSec === undefined) delete interaction.durationSec;
+    await db.interactions.put(interaction);
+    if (cardId !== UNKNOWN_CARD) {
+      const card = await db.cards.get(cardId);
+      if (card && (card.lastContactAt ?? 0) < call.startedAt) await db.cards.update(cardId, { lastContactAt: call.startedAt });
+    }
+    return interaction;
+  });
+}
+
+export interface NoteInput {
+  cardId: string;
+  text: string;
+  kind?: Extract<InteractionKind, 'note' | 'meeting' | 'email' | 'sms'>;
+  at?: number;
+}
+
+export async function addNote(db: KesherDb, input: NoteInput): Promise<Interaction> {
+  const text = input.text.trim();
+  if (text === '') throw new Error('the note is empty');
+  const interaction: Interaction = {
+    id: newId(),
+    cardId: input.cardId,
+    kind: input.kind ?? 'note',
+    at: input.at ?? Date.now(),
+    numberKeys: [],
+    summary: text,
+  };
+  await db.interactions.add(interaction);
+  return interaction;
+}
+
+/** Newest first. */
+export async function recentInteractions(db: KesherDb, cardId: string, limit = 5): Promise<Interaction[]> {
+  return db.interactions
+    .where('[cardId+at]')
+    .between([cardId, Dexie.minKey], [cardId, Dexie.maxKey])
+    .reverse()
+    .limit(limit)
+    .toArray();
+}
+
+/** Calls no card has claimed yet, newest first. */
+export async function unknownCalls(db: KesherDb, limit = 200): Promise<Interaction[]> {
+  return recentInteractions(db, UNKNOWN_CARD, limit);
+}

@@ -1,0 +1,144 @@
+import { browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import type { PhoneOptions } from '../../shared/phone';
+import { buildCard, saveCard, updateCard } from '../db/cards';
+import { createDb } from '../db/db';
+import { addNote, unknownCalls } from '../db/interactions';
+import { addTask, completeTask } from '../db/tasks';
+import { BridgeLink } from '../features/bridge-link/link';
+import { showLinkOnBadge } from '../features/bridge-link/badge';
+import { CallLogIntake } from '../features/call-log/call-log';
+import { cardView } from '../features/screen-pop/pop-view';
+import { ScreenPop } from '../features/screen-pop/screen-pop';
+import {
+  bridgeTokenItem,
+  bridgeUrlItem,
+  defaultCountryItem,
+  journalCursorItem,
+  linkStateItem,
+  outsideLinePrefixItem,
+  phoneOptions,
+} from '../features/settings/items';
+import { broadcast, serveMessages } from '../messaging';
+import { popViewFromLog } from '../features/screen-pop/pop-view';
+
+const LINK_ALARM = 'kesher-link';
+
+export default defineBackground({
+  type: 'module',
+  main() {
+    const log = (message: string) => console.warn(`[kesher] ${message}`);
+    // Opened once and kept: the bridge's keep-alive keeps this worker, so ring-time lookups stay warm.
+    const db = createDb();
+    void db.open().catch((error: Error) => log(`database failed to open: ${error.message}`));
+
+    let phone: PhoneOptions = { defaultCountry: 'IL' };
+    const loadPhone = () => phoneOptions().then((options) => (phone = options));
+    const phoneReady = loadPhone();
+    defaultCountryItem.watch(() => void loadPhone());
+    outsideLinePrefixItem.watch(() => void loadPhone());
+
+    const pop = new ScreenPop(db, () => phone, log);
+    const intake = new CallLogIntake({
+      db,
+      phone: async () => {
+        await phoneReady;
+        return phone;
+      },
+      saveCursor: (cursor) => journalCursorItem.setValue(cursor),
+      onLogged: () => broadcast('dataChanged', {}),
+      onError: (error) => log(`call log: ${(error as Error).message}`),
+    });
+    const link = new BridgeLink({
+      settings: async () => ({ url: await bridgeUrlItem.getValue(), token: await bridgeTokenItem.getValue() }),
+      cursor: () => journalCursorItem.getValue(),
+      onCall: (frame) => {
+        // The pop first: its read transaction opens before the call log's write for the same frame.
+        void phoneReady.then(() => pop.onCall(frame.call, frame.replay));
+        void intake.add(frame);
+      },
+      onCaughtUp: (journalId, seq) => void intake.caughtUp(journalId, seq),
+      onState: (state) => {
+        void linkStateItem.setValue(state);
+        void showLinkOnBadge(state);
+      },
+      log,
+    });
+
+    const changed = async (cardId?: string) => {
+      await pop.refreshAll();
+      broadcast('dataChanged', { cardId });
+    };
+
+    serveMessages(
+      {
+        getPopView: async (callId) => (await pop.view(callId)) ?? (await popViewFromLog(db, callId, phone)),
+        getCardView: (cardId) => cardView(db, cardId),
+        popShown: (callId) => {
+          link.send({ type: 'ack', callId });
+        },
+        createLead: async (input) => {
+          const name = input.name.trim() || input.phone.trim();
+          if (!name) throw new Error('a lead needs a name or a number');
+          const card = await saveCard(
+            db,
+            buildCard(
+              {
+                name,
+                stage: 'lead',
+                company: input.company,
+                phones: input.phone.trim() ? [{ label: 'phone', raw: input.phone.trim() }] : [],
+                emails: input.email ? [input.email] : [],
+              },
+              phone,
+            ),
+          );
+          await changed(card.id);
+          return card;
+        },
+        addNote: async (input) => {
+          const note = await addNote(db, input);
+          await changed(input.cardId);
+          return note;
+        },
+        addTask: async (input) => {
+          const task = await addTask(db, input);
+          await changed(input.cardId);
+          return task;
+        },
+        completeTask: async (taskId) => {
+          await completeTask(db, taskId);
+          await changed();
+        },
+        setStatus: async ({ cardId, status, note }) => {
+          const card = await updateCard(db, cardId, { status, statusNote: note }, phone);
+          await changed(cardId);
+          return card;
+        },
+        listUnknownCalls: () => unknownCalls(db),
+        getLinkState: () => link.state,
+        reconnect: async () => {
+          await link.connect();
+          return link.state;
+        },
+        testCall: () => {
+          if (!link.send({ type: 'test-call' })) throw new Error('The bridge is not connected');
+        },
+      },
+      (name, error) => log(`${name} failed: ${(error as Error).message}`),
+    );
+
+    // Wakes the worker when the link is down and no socket keeps it alive (30 s is Chrome's minimum).
+    void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
+    browser.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === LINK_ALARM) link.ensure();
+    });
+    bridgeUrlItem.watch(() => void link.connect());
+    bridgeTokenItem.watch(() => void link.connect());
+    browser.action.onClicked.addListener(() => {
+      void browser.tabs.create({ url: browser.runtime.getURL('/app.html') });
+    });
+
+    void Promise.all([pop.restore(), phoneReady]).then(() => link.connect());
+  },
+});

@@ -1,0 +1,204 @@
+/**
+ * The service worker's one WebSocket to the bridge: authenticated at the upgrade (token as a subprotocol,
+ * Origin checked by the bridge), a keep-alive every 20 s so Chrome keeps the worker (Chrome 116+), and
+ * reconnection with backoff when the bridge goes away. When a connection fails the link asks the bridge's
+ * HTTP door why, so the settings page can say "wrong token" rather than "something went wrong".
+ */
+import {
+  type CallSnapshot,
+  type ClientFrame,
+  KEEPALIVE_INTERVAL_MS,
+  PROTOCOL_VERSION,
+  parseServerFrame,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from '../../../shared/protocol';
+import type { JournalCursor, LinkState, LinkStateName } from '../settings/items';
+
+export interface CallFrame {
+  call: CallSnapshot;
+  seq: number;
+  journalId: string;
+  replay: boolean;
+}
+
+export interface LinkDeps {
+  settings(): Promise<{ url: string; token: string }>;
+  cursor(): Promise<JournalCursor | null>;
+  onCall(frame: CallFrame): void;
+  /** The journal position when the link has nothing more to catch up on. */
+  onCaughtUp(journalId: string, seq: number): void;
+  onState(state: LinkState): void;
+  log(message: string): void;
+}
+
+const MAX_BACKOFF_MS = 15_000;
+
+export function backoffDelay(attempt: number, random = Math.random()): number {
+  const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
+  return Math.round(base * (0.8 + 0.4 * random));
+}
+
+/** ws://host:port/ws → http://host:port/api/v1/session */
+export function sessionUrl(bridgeUrl: string): string {
+  const url = new URL(bridgeUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = '/api/v1/session';
+  url.search = '';
+  return url.toString();
+}
+
+export class BridgeLink {
+  private socket?: WebSocket;
+  private attempt = 0;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private keepaliveTimer?: ReturnType<typeof setInterval>;
+  private journalId: string | null = null;
+  private current: LinkState = { state: 'connecting', since: Date.now() };
+
+  constructor(private readonly deps: LinkDeps) {}
+
+  get state(): LinkState {
+    return this.current;
+  }
+
+  get open(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN && this.current.state === 'connected';
+  }
+
+  /** (Re)connect now, dropping any connection or pending retry. */
+  async connect(): Promise<void> {
+    this.teardown();
+    const { url, token } = await this.deps.settings();
+    if (!token) return this.setState('not-paired', 'Paste the bridge token in settings');
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+      if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new Error('not ws:// or wss://');
+    } catch (error) {
+      return this.setState('bad-url', `"${url}" is not a WebSocket URL (${(error as Error).message})`);
+    }
+    this.setState('connecting');
+    const socket = new WebSocket(parsed.toString(), [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = async () => {
+      opened = true;
+      const cursor = await this.deps.cursor();
+      this.send({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        lastSeq: cursor?.seq ?? null,
+        journalId: cursor?.journalId ?? null,
+      });
+      this.keepaliveTimer = setInterval(() => this.send({ type: 'keepalive' }), KEEPALIVE_INTERVAL_MS);
+    };
+    socket.onmessage = (event) => {
+      if (socket !== this.socket) return;
+      this.receive(typeof event.data === 'string' ? event.data : '');
+    };
+    socket.onclose = (event) => {
+      if (socket !== this.socket) return;
+      this.stopKeepalive();
+      this.socket = undefined;
+      void this.failed(opened ? `connection closed (${event.code}${event.reason ? `: ${event.reason}` : ''})` : null);
+    };
+  }
+
+  send(frame: ClientFrame): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Called by the worker's alarm: make sure a link that should be up is up or on its way. */
+  ensure(): void {
+    if (this.socket || this.retryTimer) return;
+    if (this.current.state === 'not-paired' || this.current.state === 'bad-url') return;
+    void this.connect();
+  }
+
+  private receive(data: string): void {
+    const parsed = parseServerFrame(data);
+    if (!parsed.ok) {
+      this.deps.log(`bridge sent a frame we cannot read: ${parsed.reason}`);
+      return;
+    }
+    const frame = parsed.value;
+    switch (frame.type) {
+      case 'welcome':
+        if (frame.protocol !== PROTOCOL_VERSION) {
+          this.setState('incompatible', `bridge speaks protocol ${frame.protocol}, this extension ${PROTOCOL_VERSION}`);
+          return;
+        }
+        this.journalId = frame.journalId;
+        this.attempt = 0;
+        this.setState('connected', `bridge ${frame.bridgeVersion}`);
+        return;
+      case 'call':
+        this.deps.onCall({ call: frame.call, seq: frame.seq, journalId: frame.journalId, replay: frame.replay });
+        return;
+      case 'caught-up':
+        if (this.journalId) this.deps.onCaughtUp(this.journalId, frame.seq);
+        return;
+      case 'heartbeat':
+        return;
+      case 'error':
+        this.deps.log(`bridge: ${frame.reason}`);
+        return;
+    }
+  }
+
+  /** The socket closed or never opened: find out why, show it, and try again later. */
+  private async failed(closedReason: string | null): Promise<void> {
+    let state: LinkStateName = 'unreachable';
+    let detail = closedReason ?? 'the bridge is not answering';
+    if (closedReason === null) {
+      const { url, token } = await this.deps.settings();
+      try {
+        const response = await fetch(sessionUrl(url), { headers: { authorization: `Bearer ${token}` } });
+        if (response.status === 401) {
+          state = 'wrong-token';
+          detail = 'The bridge refused the token: copy it again (npm run bridge -- --print-token)';
+        } else if (response.status === 403) {
+          state = 'origin-refused';
+          detail = `The bridge does not allow this extension (${location.origin}); add it with --allow-origin`;
+        } else {
+          detail = `The bridge answered HTTP ${response.status} but refused the WebSocket`;
+        }
+      } catch {
+        detail = `Nothing answers at ${url}: is the bridge running?`;
+      }
+    }
+    const delay = backoffDelay(this.attempt++);
+    this.setState(state, detail, Date.now() + delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connect();
+    }, delay);
+  }
+
+  private setState(state: LinkStateName, detail?: string, retryAt?: number): void {
+    const changed = state !== this.current.state || detail !== this.current.detail;
+    this.current = { state, detail, since: changed ? Date.now() : this.current.since, retryAt };
+    this.deps.onState(this.current);
+  }
+
+  private stopKeepalive(): void {
+    clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+
+  private teardown(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.stopKeepalive();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close();
+    }
+  }
+}

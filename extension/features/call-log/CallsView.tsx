@@ -1,0 +1,29 @@
+/** Calls no card has claimed yet: each number waits here until a card with it is saved. */
+import { useQuery } from '@tanstack/preact-query';
+import { sendMessage } from '../../messaging';
+import { describeInteraction, Ltr } from '../../ui/components';
+import { relativeTime } from '../../ui/format';
+import { callKeys } from '../../ui/query';
+
+export function CallsView() {
+  const calls = useQuery({ queryKey: callKeys.unknown, queryFn: () => sendMessage('listUnknownCalls') });
+  return (
+    <div class="page-body">
+      <h1>Unknown callers</h1>
+      {calls.isError ? <p class="error">{calls.error.message}</p> : null}
+      {calls.data?.length === 0 ? <p class="empty">No calls from unknown numbers.</p> : null}
+      <ul class="timeline" data-testid="calls-unknown">
+        {calls.data?.map((call) => (
+          <li key={call.id} data-outcome={call.outcome}>
+            <span class="what">
+              <Ltr>{call.number || 'Withheld'}</Ltr>
+              {call.call?.fromName ? <span dir="auto"> · {call.call.fromName}</span> : null}
+            </span>
+            <span class="muted">{describeInteraction(call)}</span>
+            <time dateTime={new Date(call.at).toISOString()}>{relativeTime(call.at)}</time>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * The hot path in the worker: a ringing call becomes one pop window (never two for one call, whatever
+ * arrives twice) plus a system notification; later events of the call update the same window.
+ */
+import { browser } from 'wxt/browser';
+import { storage } from 'wxt/utils/storage';
+import type { PhoneOptions } from '../../../shared/phone';
+import type { CallSnapshot } from '../../../shared/protocol';
+import type { KesherDb } from '../../db/db';
+import { broadcast, type PopView } from '../../messaging';
+import { buildPopView } from './pop-view';
+
+/** Calls that already had their pop, kept across worker restarts (chrome.storage.session). */
+const poppedItem = storage.defineItem<string[]>('session:poppedCalls', { fallback: [] });
+
+/** A replayed call that started ringing longer ago than this is history, not a pop. */
+const LATE_POP_LIMIT_MS = 60_000;
+const POP_SIZE = { width: 440, height: 680 };
+const REMEMBERED_POPS = 200;
+
+export function popUrl(callId: string): string {
+  return browser.runtime.getURL(`/pop.html?callId=${encodeURIComponent(callId)}`);
+}
+
+export function shouldPop(call: CallSnapshot, replay: boolean, now = Date.now()): boolean {
+  if (call.status !== 'ringing' || call.direction !== 'inbound') return false;
+  return !replay || now - call.startedAt < LATE_POP_LIMIT_MS;
+}
+
+export class ScreenPop {
+  /** callId → the pop window's id (a promise while it is being created, so a second event waits). */
+  private readonly windows = new Map<string, Promise<number | undefined>>();
+  private readonly views = new Map<string, Promise<PopView>>();
+  private popped: string[] = [];
+
+  constructor(
+    private readonly db: KesherDb,
+    private readonly phone: () => PhoneOptions,
+    private readonly log: (message: string) => void,
+  ) {
+    browser.windows.onRemoved.addListener((windowId) => {
+      for (const [callId, pending] of this.windows) {
+        void pending.then((id) => {
+          if (id === windowId) this.windows.delete(callId);
+        });
+      }
+    });
+    browser.notifications?.onClicked.addListener((notificationId) => {
+      if (notificationId.startsWith('call:')) void this.focus(notificationId.slice('call:'.length));
+    });
+  }
+
+  /** Load what survives a worker restart; call before the link delivers calls. */
+  async restore(): Promise<void> {
+    this.popped = [...(await poppedItem.getValue()), ...this.popped];
+  }
+
+  /** A call frame arrived (live or replayed). Resolves when the pop is open or updated. */
+  async onCall(call: CallSnapshot, replay: boolean): Promise<void> {
+    const view = buildPopView(this.db, call, this.phone());
+    this.views.set(call.callId, view);
+    this.forgetOldViews();
+    if (shouldPop(call, replay) && !this.windows.has(call.callId) && !this.popped.includes(call.callId)) {
+      this.remember(call.callId);
+      const windowId = this.open(call.callId);
+      this.windows.set(call.callId, windowId);
+      void this.notify(await view);
+      await windowId;
+      return;
+    }
+    await view;
+    broadcast('callUpdated', { callId: call.callId });
+    if (call.status === 'ended' || call.status === 'missed' || call.status === 'answered') {
+      void browser.notifications?.clear(`call:${call.callId}`).catch(() => {});
+    }
+  }
+
+  view(callId: string): Promise<PopView> | undefined {
+    return this.views.get(callId);
+  }
+
+  /** Data behind a pop changed (lead created, note added): rebuild its view and tell the page. */
+  async refresh(callId: string): Promise<void> {
+    const current = await this.views.get(callId);
+    if (!current) return;
+    this.views.set(callId, buildPopView(this.db, current.call, this.phone()));
+    await this.views.get(callId);
+    broadcast('callUpdated', { callId });
+  }
+
+  async refreshAll(): Promise<void> {
+    await Promise.all([...this.views.keys()].map((callId) => this.refresh(callId)));
+  }
+
+  private async open(callId: string): Promise<number | undefined> {
+    try {
+      const created = await browser.windows.create({ url: popUrl(callId), type: 'popup', focused: true, ...POP_SIZE });
+      return created?.id;
+    } catch (error) {
+      this.log(`could not open the pop window for ${callId}: ${(error as Error).message}`);
+      this.windows.delete(callId);
+      return undefined;
+    }
+  }
+
+  private async focus(callId: string): Promise<void> {
+    const windowId = await this.windows.get(callId);
+    if (windowId !== undefined) await browser.windows.update(windowId, { focused: true }).catch(() => {});
+  }
+
+  private async notify(view: PopView): Promise<void> {
+    const card = view.card?.card;
+    const title = card?.name ?? (view.numberKind === 'withheld' ? 'Withheld number' : 'Unknown caller');
+    const message = [view.display, card?.company].filter(Boolean).join(' · ') || 'Incoming call';
+    try {
+      await browser.notifications.create(`call:${view.call.callId}`, {
+        type: 'basic',
+        iconUrl: browser.runtime.getURL('/icons/128.png'),
+        title,
+        message,
+        priority: 2,
+      });
+    } catch (error) {
+      this.log(`notification failed: ${(error as Error).message}`);
+    }
+  }
+
+  private remember(callId: string): void {
+    this.popped.push(callId);
+    if (this.popped.length > REMEMBERED_POPS) this.popped.shift();
+    void poppedItem.setValue(this.popped);
+  }
+
+  private forgetOldViews(): void {
+    while (this.views.size > REMEMBERED_POPS) {
+      const oldest = this.views.keys().next().value;
+      if (oldest === undefined || this.windows.has(oldest)) break;
+      this.views.delete(oldest);
+    }
+  }
+}

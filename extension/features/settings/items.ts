@@ -1,0 +1,54 @@
+/**
+ * Settings the service worker and pages read. They live in chrome.storage.local under the keys given
+ * here (documented in the README: tests and admins may set them directly).
+ */
+import { storage } from 'wxt/utils/storage';
+
+export const DEFAULT_BRIDGE_URL = 'ws://127.0.0.1:17480/ws';
+
+/** chrome.storage.local key "bridgeUrl". */
+export const bridgeUrlItem = storage.defineItem<string>('local:bridgeUrl', { fallback: DEFAULT_BRIDGE_URL, version: 1 });
+/** chrome.storage.local key "bridgeToken". */
+export const bridgeTokenItem = storage.defineItem<string>('local:bridgeToken', { fallback: '', version: 1 });
+/** chrome.storage.local key "defaultCountry": ISO 3166 code used for numbers written without one. */
+export const defaultCountryItem = storage.defineItem<string>('local:defaultCountry', { fallback: 'IL', version: 1 });
+/** chrome.storage.local key "outsideLinePrefix": digits the PBX puts before outside numbers, if any. */
+export const outsideLinePrefixItem = storage.defineItem<string>('local:outsideLinePrefix', { fallback: '', version: 1 });
+
+/** Where the call log stands in the bridge's journal (chrome.storage.local key "journalCursor"). */
+export interface JournalCursor {
+  journalId: string;
+  seq: number;
+}
+export const journalCursorItem = storage.defineItem<JournalCursor | null>('local:journalCursor', { fallback: null });
+
+export type LinkStateName =
+  | 'not-paired'
+  | 'connecting'
+  | 'connected'
+  | 'wrong-token'
+  | 'origin-refused'
+  | 'unreachable'
+  | 'bad-url'
+  | 'incompatible';
+
+export interface LinkState {
+  state: LinkStateName;
+  detail?: string;
+  since: number;
+  /** When the next reconnection attempt is due (ms since epoch), while the link is down. */
+  retryAt?: number;
+}
+
+/** The link's state for pages to show (chrome.storage.session key "linkState"). */
+export const linkStateItem = storage.defineItem<LinkState>('session:linkState', {
+  fallback: { state: 'connecting', since: 0 },
+});
+
+export async function phoneOptions() {
+  const [defaultCountry, outsideLinePrefix] = await Promise.all([
+    defaultCountryItem.getValue(),
+    outsideLinePrefixItem.getValue(),
+  ]);
+  return { defaultCountry, outsideLinePrefix: outsideLinePrefix || undefined };
+}

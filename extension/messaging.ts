@@ -1,0 +1,136 @@
+/**
+ * The typed doors between the service worker and the extension's pages. One map, function syntax;
+ * every request names a function of the map, and the worker checks who sent it.
+ */
+import { browser } from 'wxt/browser';
+import type { CallSnapshot } from '../shared/protocol';
+import type { Card, Interaction, StatusLight, Task } from './db/db';
+import type { LinkState } from './features/settings/items';
+
+export interface CardView {
+  card: Card;
+  tasks: Task[];
+  interactions: Interaction[];
+}
+
+export interface PopView {
+  call: CallSnapshot;
+  /** The number as a person would write it ('' when withheld). */
+  display: string;
+  numberKind: 'number' | 'internal' | 'withheld' | 'unparsed';
+  confidence?: 'exact' | 'national' | 'suffix';
+  /** The card to show first; absent for an unknown or withheld caller. */
+  card?: CardView;
+  /** Several cards on this number: the people to pick from. */
+  people: Card[];
+  /** Who answered, when someone did. */
+  answeredBy?: string;
+}
+
+export interface LeadInput {
+  name: string;
+  phone: string;
+  company?: string;
+  email?: string;
+  /** The call that prompted it: its pop turns into the new card. */
+  callId?: string;
+}
+
+export interface ProtocolMap {
+  getPopView(callId: string): PopView | null;
+  getCardView(cardId: string): CardView | null;
+  popShown(callId: string): void;
+  createLead(input: LeadInput): Card;
+  addNote(input: { cardId: string; text: string }): Interaction;
+  addTask(input: { cardId: string; title: string; due?: number }): Task;
+  completeTask(taskId: string): void;
+  setStatus(input: { cardId: string; status: StatusLight; note: string }): Card;
+  listUnknownCalls(): Interaction[];
+  getLinkState(): LinkState;
+  reconnect(): LinkState;
+  testCall(): void;
+}
+
+/** Events the worker broadcasts to open pages. */
+export interface EventMap {
+  callUpdated: { callId: string };
+  dataChanged: { cardId?: string };
+}
+
+export type MessageName = keyof ProtocolMap;
+type Arg<K extends MessageName> = Parameters<ProtocolMap[K]>[0];
+type Result<K extends MessageName> = ReturnType<ProtocolMap[K]>;
+
+interface Request<K extends MessageName = MessageName> {
+  kesher: 'request';
+  name: K;
+  arg: Arg<K>;
+}
+interface EventMessage<K extends keyof EventMap = keyof EventMap> {
+  kesher: 'event';
+  name: K;
+  payload: EventMap[K];
+}
+type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export async function sendMessage<K extends MessageName>(
+  name: K,
+  ...args: Arg<K> extends undefined ? [] : [Arg<K>]
+): Promise<Result<K>> {
+  const request: Request<K> = { kesher: 'request', name, arg: args[0] as Arg<K> };
+  const reply = (await browser.runtime.sendMessage(request)) as Reply<Result<K>> | undefined;
+  if (!reply) throw new Error(`no answer to ${name}: the service worker did not handle it`);
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value;
+}
+
+export type Handlers = {
+  [K in MessageName]: (arg: Arg<K>) => Promise<Result<K>> | Result<K>;
+};
+
+function fromOwnPage(sender: { id?: string; url?: string }): boolean {
+  return sender.id === browser.runtime.id && (sender.url ?? '').startsWith(browser.runtime.getURL('/'));
+}
+
+/** In the service worker: answer every request of the map. */
+export function serveMessages(handlers: Handlers, onError: (name: string, error: unknown) => void): void {
+  browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+    const request = message as Partial<Request>;
+    if (request?.kesher !== 'request' || typeof request.name !== 'string' || !(request.name in handlers)) return false;
+    if (!fromOwnPage(sender)) {
+      sendResponse({ ok: false, error: 'not allowed from this sender' } satisfies Reply<never>);
+      return false;
+    }
+    const handler = handlers[request.name as MessageName] as (arg: unknown) => unknown;
+    Promise.resolve()
+      .then(() => handler(request.arg))
+      .then(
+        (value) => sendResponse({ ok: true, value: value ?? null }),
+        (error: unknown) => {
+          onError(request.name as string, error);
+          sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
+        },
+      );
+    return true;
+  });
+}
+
+/** From the worker to every open extension page; nobody listening is fine. */
+export function broadcast<K extends keyof EventMap>(name: K, payload: EventMap[K]): void {
+  const message: EventMessage<K> = { kesher: 'event', name, payload };
+  browser.runtime.sendMessage(message).catch(() => {
+    // "Receiving end does not exist": no page is open, which is normal.
+  });
+}
+
+export function onEvent<K extends keyof EventMap>(name: K, listener: (payload: EventMap[K]) => void): () => void {
+  const wrapped = (message: unknown, sender: { id?: string }) => {
+    const event = message as Partial<EventMessage>;
+    if (sender.id === browser.runtime.id && event?.kesher === 'event' && event.name === name) {
+      listener(event.payload as EventMap[K]);
+    }
+    return false;
+  };
+  browser.runtime.onMessage.addListener(wrapped);
+  return () => browser.runtime.onMessage.removeListener(wrapped);
+}

@@ -1,0 +1,55 @@
+/** Small formatting helpers shared by the pages (no libphonenumber here: pages get display strings). */
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export function relativeTime(at: number, now = Date.now(), locale?: string): string {
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const seconds = Math.round((at - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return format.format(0, 'second');
+  if (abs < 45 * 60) return format.format(Math.round(seconds / 60), 'minute');
+  if (abs < 22 * 3600) return format.format(Math.round(seconds / 3600), 'hour');
+  if (abs < 26 * 86400) return format.format(Math.round(seconds / 86400), 'day');
+  if (abs < 320 * 86400) return format.format(Math.round(seconds / (30 * 86400)), 'month');
+  return format.format(Math.round(seconds / (365 * 86400)), 'year');
+}
+
+/** Whole calendar days between a moment and now (0 = today). */
+export function daysAgo(at: number, now = Date.now()): number {
+  const start = (ms: number) => {
+    const date = new Date(ms);
+    return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+  };
+  return Math.round((start(now) - start(at)) / DAY);
+}
+
+export function lastSpokeText(at: number | undefined, now = Date.now()): string {
+  if (at === undefined) return 'Never spoken before';
+  const days = daysAgo(at, now);
+  if (days <= 0) return 'Last spoke today';
+  if (days === 1) return 'Last spoke yesterday';
+  return `Last spoke ${days} days ago`;
+}
+
+export function formatDate(at: number, locale?: string): string {
+  return new Date(at).toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+export function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return `${minutes}:${String(rest).padStart(2, '0')}`;
+}
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0]!, words.at(-1)!] : words;
+  return letters.map((word) => [...word][0]?.toUpperCase() ?? '').join('');
+}
+
+/** "2026-11-30" from a date input → local midnight. */
+export function dateInputToMs(value: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return undefined;
+  return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])).getTime();
+}

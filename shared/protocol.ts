@@ -1,0 +1,122 @@
+/**
+ * Every message between the bridge and the extension, plus the bridge's call API input.
+ * One schema per message, validated on both ends: a bad frame is rejected with a reason, never half-used.
+ */
+import * as v from 'valibot';
+
+export const PROTOCOL_VERSION = 1;
+/** WebSocket subprotocols: the version, and the token (browsers cannot set headers on a WebSocket). */
+export const SUBPROTOCOL = 'kesher.v1';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'kesher.token.';
+/** The extension sends a keep-alive at least this often; Chrome ends an idle MV3 worker after 30 s. */
+export const KEEPALIVE_INTERVAL_MS = 20_000;
+
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const callId = v.pipe(v.string(), v.minLength(1, 'callId is empty'), v.maxLength(200, 'callId is too long'));
+const timestamp = v.pipe(v.number(), v.integer(), v.minValue(0));
+const seq = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const CallDirectionSchema = v.picklist(['inbound', 'outbound', 'internal']);
+export type CallDirection = v.InferOutput<typeof CallDirectionSchema>;
+
+export const CallStatusSchema = v.picklist(['ringing', 'answered', 'ended', 'missed']);
+export type CallStatus = v.InferOutput<typeof CallStatusSchema>;
+
+/** POST /api/v1/calls: one thing a PBX said about one call. */
+export const CallEventInputSchema = v.strictObject({
+  callId,
+  state: v.picklist(['ringing', 'answered', 'ended'], 'state must be "ringing", "answered" or "ended"'),
+  from: text(200),
+  fromName: v.optional(text(200)),
+  to: v.optional(text(200)),
+  extension: v.optional(text(100)),
+  direction: v.optional(CallDirectionSchema),
+  /** When it happened, ms since the epoch; defaults to the bridge's receipt. */
+  at: v.optional(timestamp),
+});
+export type CallEventInput = v.InferOutput<typeof CallEventInputSchema>;
+
+/** What the bridge knows of a call after merging every event it has seen for it. */
+export const CallSnapshotSchema = v.object({
+  callId,
+  status: CallStatusSchema,
+  direction: CallDirectionSchema,
+  from: text(200),
+  fromName: v.optional(text(200)),
+  to: v.optional(text(200)),
+  extension: v.optional(text(100)),
+  startedAt: timestamp,
+  answeredAt: v.optional(timestamp),
+  endedAt: v.optional(timestamp),
+});
+export type CallSnapshot = v.InferOutput<typeof CallSnapshotSchema>;
+
+// ---- bridge → extension ----
+export const ServerFrameSchema = v.variant('type', [
+  v.object({
+    type: v.literal('welcome'),
+    protocol: v.number(),
+    bridgeVersion: v.string(),
+    /** Changes when the journal is started anew: the extension's lastSeq then means nothing. */
+    journalId: v.string(),
+    seq,
+  }),
+  v.object({
+    type: v.literal('call'),
+    seq,
+    journalId: v.string(),
+    call: CallSnapshotSchema,
+    /** True when sent to catch up after a reconnect rather than as it happened. */
+    replay: v.boolean(),
+  }),
+  v.object({ type: v.literal('caught-up'), seq }),
+  v.object({ type: v.literal('heartbeat'), at: timestamp }),
+  v.object({ type: v.literal('error'), reason: v.string() }),
+]);
+export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
+
+// ---- extension → bridge ----
+export const ClientFrameSchema = v.variant('type', [
+  v.object({
+    type: v.literal('hello'),
+    protocol: v.number(),
+    /** Null on first pairing: start from now rather than replaying the whole journal. */
+    lastSeq: v.nullable(seq),
+    journalId: v.nullable(v.string()),
+  }),
+  v.object({ type: v.literal('ack'), callId }),
+  v.object({ type: v.literal('keepalive') }),
+  v.object({ type: v.literal('test-call') }),
+]);
+export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function describe(issues: v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path?.map((item) => String(item.key)).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+export function validate<S extends v.GenericSchema>(schema: S, input: unknown): Parsed<v.InferOutput<S>> {
+  const result = v.safeParse(schema, input);
+  return result.success ? { ok: true, value: result.output } : { ok: false, reason: describe(result.issues) };
+}
+
+/** Parse a text frame: JSON first, then the schema. */
+export function parseFrame<S extends v.GenericSchema>(schema: S, data: string): Parsed<v.InferOutput<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: 'frame is not JSON' };
+  }
+  return validate(schema, json);
+}
+
+export const parseServerFrame = (data: string) => parseFrame(ServerFrameSchema, data);
+export const parseClientFrame = (data: string) => parseFrame(ClientFrameSchema, data);
