@@ -1,0 +1,115 @@
+/**
+ * Starts the real bridge process (bridge/main.ts through tsx) on port 0 with its own config and data
+ * folder, and reads the URL it prints. Used by the integration and end-to-end tests and the benchmarks.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EXTENSION_ORIGIN } from '../../shared/extension-id';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface BridgeProcess {
+  child: ChildProcess;
+  httpUrl: string;
+  wsUrl: string;
+  port: number;
+  token: string;
+  configPath: string;
+  dataDir: string;
+  stdout: string;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse a folder (config + journal) from an earlier run: a restart. */
+  dir?: string;
+  /** Listen on this port (a restart must keep the URL the extension knows). */
+  port?: number;
+  token?: string;
+  extraArgs?: string[];
+}
+
+export function newBridgeDir(token?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kesher-bridge-'));
+  if (token) {
+    writeFileSync(
+      join(dir, 'bridge.json'),
+      JSON.stringify({ token, host: '127.0.0.1', port: 0, allowedOrigins: [EXTENSION_ORIGIN] }),
+      { mode: 0o600 },
+    );
+  }
+  return dir;
+}
+
+export async function startBridge(options: StartOptions = {}): Promise<BridgeProcess> {
+  const dir = options.dir ?? newBridgeDir(options.token);
+  const configPath = join(dir, 'bridge.json');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'bridge', 'main.ts'),
+      '--config',
+      configPath,
+      '--port',
+      String(options.port ?? 0),
+      ...(options.extraArgs ?? []),
+    ],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bridge exited with ${code} before listening:\n${stderr}`)));
+  });
+  const token = JSON.parse(readFileSync(configPath, 'utf8')).token as string;
+  return {
+    child,
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    token,
+    configPath,
+    dataDir: dir,
+    get stdout() {
+      return stdout;
+    },
+    stderr: () => stderr,
+    stop: () =>
+      new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+        child.once('exit', () => resolveStop());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function postCall(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>, body: unknown): Promise<Response> {
+  return fetch(`${bridge.httpUrl}/api/v1/calls`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export async function health(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>) {
+  const response = await fetch(`${bridge.httpUrl}/health`, { headers: { authorization: `Bearer ${bridge.token}` } });
+  return (await response.json()) as {
+    clients: number;
+    connectionsTotal: number;
+    journal: { seq: number; id: string };
+    popLatencyMs: { count: number; p50: number | null; p95: number | null };
+  };
+}
