@@ -45,7 +45,7 @@ export interface ProtocolMap {
   addTask(input: { cardId: string; title: string; due?: number }): Task;
   completeTask(taskId: string): void;
   setStatus(input: { cardId: string; status: StatusLight; note: string }): Card;
-  listUnknownCalls(): Interaction[];
+  listUnknownCalls(): Array<Interaction & { display: string }>;
   getLinkState(): LinkState;
   reconnect(): LinkState;
   testCall(): void;

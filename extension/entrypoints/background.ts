@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import type { PhoneOptions } from '../../shared/phone';
+import { type PhoneOptions, parsePhone } from '../../shared/phone';
 import { buildCard, saveCard, updateCard } from '../db/cards';
 import { createDb } from '../db/db';
 import { addNote, unknownCalls } from '../db/interactions';
@@ -115,7 +115,8 @@ export default defineBackground({
           await changed(cardId);
           return card;
         },
-        listUnknownCalls: () => unknownCalls(db),
+        listUnknownCalls: async () =>
+          (await unknownCalls(db)).map((call) => ({ ...call, display: parsePhone(call.number ?? '', phone).display })),
         getLinkState: () => link.state,
         reconnect: async () => {
           await link.connect();
@@ -139,6 +140,9 @@ export default defineBackground({
       void browser.tabs.create({ url: browser.runtime.getURL('/app.html') });
     });
 
+    // Listening here is what wakes the worker when the browser starts, so calls that rang while it was
+    // closed are fetched without waiting for the user to open anything.
+    browser.runtime.onStartup.addListener(() => link.ensure());
     void Promise.all([pop.restore(), phoneReady]).then(() => link.connect());
   },
 });

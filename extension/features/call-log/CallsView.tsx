@@ -16,7 +16,7 @@ export function CallsView() {
         {calls.data?.map((call) => (
           <li key={call.id} data-outcome={call.outcome}>
             <span class="what">
-              <Ltr>{call.number || 'Withheld'}</Ltr>
+              <Ltr>{call.display || 'Withheld'}</Ltr>
               {call.call?.fromName ? <span dir="auto"> · {call.call.fromName}</span> : null}
             </span>
             <span class="muted">{describeInteraction(call)}</span>
