@@ -11,7 +11,8 @@ export default defineConfig({
   vite: () => ({ plugins: [preact()] }),
   manifest: {
     name: 'Kesher',
-    description: 'Customer cards that pop when the office phone rings. Local-first: nothing leaves this machine.',
+    description:
+      'Customer cards that pop when the office phone rings. Local-first: nothing leaves this machine.',
     key: MANIFEST_KEY,
     minimum_chrome_version: '116',
     permissions: ['storage', 'notifications', 'alarms'],

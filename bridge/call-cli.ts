@@ -59,7 +59,9 @@ async function main(): Promise<void> {
       body: JSON.stringify(event),
     });
   } catch (error) {
-    process.stderr.write(`call: the bridge at ${base} is not reachable (${(error as Error).message}); start it with npm start\n`);
+    process.stderr.write(
+      `call: the bridge at ${base} is not reachable (${(error as Error).message}); start it with npm start\n`,
+    );
     process.exit(1);
   }
   const body = (await response.json().catch(() => ({}))) as { error?: string; status?: string };
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${event.callId}: ${body.status}\n`);
   if (event.state === 'ringing') {
-    process.stdout.write(`Answer: npm run call -- --answer ${event.callId}\nEnd:    npm run call -- --end ${event.callId}\n`);
+    process.stdout.write(
+      `Answer: npm run call -- --answer ${event.callId}\nEnd:    npm run call -- --end ${event.callId}\n`,
+    );
   }
 }
 

@@ -39,7 +39,12 @@ export interface LoadedConfig {
 export function loadConfig(path: string): LoadedConfig {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const config: BridgeConfig = { token: newToken(), host: '127.0.0.1', port: DEFAULT_PORT, allowedOrigins: [EXTENSION_ORIGIN] };
+    const config: BridgeConfig = {
+      token: newToken(),
+      host: '127.0.0.1',
+      port: DEFAULT_PORT,
+      allowedOrigins: [EXTENSION_ORIGIN],
+    };
     writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     chmodSync(path, 0o600);
     return { config, path, created: true };

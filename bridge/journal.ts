@@ -43,13 +43,17 @@ export class Journal {
   static open(path: string, options: JournalOptions = {}): Journal {
     if (!existsSync(path)) {
       const journal = new Journal(path, randomUUID(), options);
-      writeFileSync(path, `${JSON.stringify({ journal: 'kesher', id: journal.id, version: 1 })}\n`, { mode: 0o600 });
+      writeFileSync(path, `${JSON.stringify({ journal: 'kesher', id: journal.id, version: 1 })}\n`, {
+        mode: 0o600,
+      });
       return journal;
     }
     const lines = readFileSync(path, 'utf8').split('\n');
     const header = v.safeParse(HeaderSchema, safeJson(lines[0] ?? ''));
     if (!header.success) {
-      throw new Error(`${path} is not a Kesher journal (first line unreadable); move it away to start a new one`);
+      throw new Error(
+        `${path} is not a Kesher journal (first line unreadable); move it away to start a new one`,
+      );
     }
     const journal = new Journal(path, header.output.id, options);
     let skipped = 0;

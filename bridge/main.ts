@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     port: args.port !== undefined ? Number(args.port) : loaded.config.port,
     allowedOrigins: args['allow-origin'] ?? loaded.config.allowedOrigins,
   };
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) fail(`--port ${args.port} is not a port`);
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
+    fail(`--port ${args.port} is not a port`);
   const dataDir = resolve(args['data-dir'] ?? dataDirOf(loaded));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
@@ -72,7 +73,13 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  const bridge = new Bridge({ token: config.token, journal, allowedOrigins: config.allowedOrigins, host: config.host, log });
+  const bridge = new Bridge({
+    token: config.token,
+    journal,
+    allowedOrigins: config.allowedOrigins,
+    host: config.host,
+    log,
+  });
   let port: number;
   try {
     port = await bridge.listen(config.port, config.host);

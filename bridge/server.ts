@@ -141,7 +141,8 @@ export class Bridge {
     const update = this.calls.apply(event, Date.now());
     if (!update.changed) return { call: update.call, changed: false };
     const entry = this.options.journal.append(update.call);
-    if (update.isNew && update.call.status === 'ringing') this.latency.started(update.call.callId, receivedAt);
+    if (update.isNew && update.call.status === 'ringing')
+      this.latency.started(update.call.callId, receivedAt);
     this.broadcast(entry);
     return { call: update.call, changed: true, seq: entry.seq };
   }
@@ -157,7 +158,11 @@ export class Bridge {
       clients: [...this.clients].filter((client) => client.ready).length,
       connectionsTotal: this.connectionsTotal,
       activeCalls: this.calls.active().length,
-      journal: { id: this.options.journal.id, seq: this.options.journal.seq, entries: this.options.journal.size },
+      journal: {
+        id: this.options.journal.id,
+        seq: this.options.journal.seq,
+        entries: this.options.journal.size,
+      },
       popLatencyMs: this.latency.summary(),
     };
   }
@@ -200,7 +205,8 @@ export class Bridge {
       next();
     });
 
-    const authenticated = (request: Request) => sameSecret(bearer(request.headers.authorization), this.options.token);
+    const authenticated = (request: Request) =>
+      sameSecret(bearer(request.headers.authorization), this.options.token);
     const requireToken = (request: Request, response: Response, next: NextFunction) => {
       if (authenticated(request)) {
         next();
@@ -225,29 +231,47 @@ export class Bridge {
         return;
       }
       const result = this.ingest(parsed.value);
-      response.status(202).json({ callId: result.call.callId, status: result.call.status, changed: result.changed });
+      response
+        .status(202)
+        .json({ callId: result.call.callId, status: result.call.status, changed: result.changed });
     });
     app.use((_request: Request, response: Response) => {
       response.status(404).json({ error: 'not found' });
     });
     // Body-parser errors (malformed JSON, too large) arrive here with a status of their own.
-    app.use((error: Error & { status?: number }, _request: Request, response: Response, _next: NextFunction) => {
-      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-      const message = status === 400 ? `body is not valid JSON: ${error.message}` : error.message;
-      if (status === 500) this.log('warn', `http: ${error.stack ?? error.message}`);
-      response.status(status).json({ error: message });
-    });
+    app.use(
+      (error: Error & { status?: number }, _request: Request, response: Response, _next: NextFunction) => {
+        const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+        const message = status === 400 ? `body is not valid JSON: ${error.message}` : error.message;
+        if (status === 500) this.log('warn', `http: ${error.stack ?? error.message}`);
+        response.status(status).json({ error: message });
+      },
+    );
     return app;
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = new URL(request.url ?? '/', 'http://bridge').pathname;
-    if (path !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
-    if (!this.allowedHost(request.headers.host)) return rejectUpgrade(socket, 421, 'Misdirected Request');
-    if (!this.allowedOrigin(request.headers.origin)) return rejectUpgrade(socket, 403, 'Forbidden');
+    if (path !== '/ws') {
+      rejectUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (!this.allowedHost(request.headers.host)) {
+      rejectUpgrade(socket, 421, 'Misdirected Request');
+      return;
+    }
+    if (!this.allowedOrigin(request.headers.origin)) {
+      rejectUpgrade(socket, 403, 'Forbidden');
+      return;
+    }
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((item) => item.trim());
-    const token = offered.find((item) => item.startsWith(TOKEN_SUBPROTOCOL_PREFIX))?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-    if (!token || !sameSecret(token, this.options.token)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    const token = offered
+      .find((item) => item.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
+      ?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+    if (!token || !sameSecret(token, this.options.token)) {
+      rejectUpgrade(socket, 401, 'Unauthorized');
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 
@@ -261,7 +285,8 @@ export class Bridge {
     });
     socket.on('message', (data, isBinary) => {
       client.alive = true;
-      if (isBinary) return this.send(client, { type: 'error', reason: 'binary frames are not part of the protocol' });
+      if (isBinary)
+        return this.send(client, { type: 'error', reason: 'binary frames are not part of the protocol' });
       const frame = parseClientFrame(data.toString());
       if (!frame.ok) return this.send(client, { type: 'error', reason: `rejected frame: ${frame.reason}` });
       this.handle(client, frame.value);
@@ -277,7 +302,10 @@ export class Bridge {
     switch (frame.type) {
       case 'hello': {
         if (frame.protocol !== PROTOCOL_VERSION) {
-          this.send(client, { type: 'error', reason: `protocol ${frame.protocol} is not supported; bridge speaks ${PROTOCOL_VERSION}` });
+          this.send(client, {
+            type: 'error',
+            reason: `protocol ${frame.protocol} is not supported; bridge speaks ${PROTOCOL_VERSION}`,
+          });
           client.socket.close(1002, 'protocol version');
           return;
         }
@@ -300,7 +328,8 @@ export class Bridge {
       }
       case 'ack': {
         const sample = this.latency.acked(frame.callId, performance.now());
-        if (sample !== undefined) this.log('info', `pop on screen for ${frame.callId} after ${sample.toFixed(1)} ms`);
+        if (sample !== undefined)
+          this.log('info', `pop on screen for ${frame.callId} after ${sample.toFixed(1)} ms`);
         return;
       }
       case 'keepalive':
@@ -323,7 +352,13 @@ export class Bridge {
   }
 
   private sendEntry(client: Client, entry: JournalEntry, replay: boolean): void {
-    this.send(client, { type: 'call', seq: entry.seq, journalId: this.options.journal.id, call: entry.call, replay });
+    this.send(client, {
+      type: 'call',
+      seq: entry.seq,
+      journalId: this.options.journal.id,
+      call: entry.call,
+      replay,
+    });
   }
 
   private send(client: Client, frame: ServerFrame): void {

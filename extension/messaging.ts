@@ -96,7 +96,8 @@ function fromOwnPage(sender: { id?: string; url?: string }): boolean {
 export function serveMessages(handlers: Handlers, onError: (name: string, error: unknown) => void): void {
   browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
     const request = message as Partial<Request>;
-    if (request?.kesher !== 'request' || typeof request.name !== 'string' || !(request.name in handlers)) return false;
+    if (request?.kesher !== 'request' || typeof request.name !== 'string' || !(request.name in handlers))
+      return false;
     if (!fromOwnPage(sender)) {
       sendResponse({ ok: false, error: 'not allowed from this sender' } satisfies Reply<never>);
       return false;
@@ -123,7 +124,10 @@ export function broadcast<K extends keyof EventMap>(name: K, payload: EventMap[K
   });
 }
 
-export function onEvent<K extends keyof EventMap>(name: K, listener: (payload: EventMap[K]) => void): () => void {
+export function onEvent<K extends keyof EventMap>(
+  name: K,
+  listener: (payload: EventMap[K]) => void,
+): () => void {
   const wrapped = (message: unknown, sender: { id?: string }) => {
     const event = message as Partial<EventMessage>;
     if (sender.id === browser.runtime.id && event?.kesher === 'event' && event.name === name) {

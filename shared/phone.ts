@@ -115,7 +115,10 @@ export function phoneMatchKeys(raw: string, options: PhoneOptions): string[] {
 }
 
 /** How sure a match between a stored number's keys and an incoming number's keys is, or null for none. */
-export function matchConfidence(storedKeys: readonly string[], incomingKeys: readonly string[]): MatchConfidence | null {
+export function matchConfidence(
+  storedKeys: readonly string[],
+  incomingKeys: readonly string[],
+): MatchConfidence | null {
   const stored = new Set(storedKeys);
   let best: MatchConfidence | null = null;
   for (const key of incomingKeys) {

@@ -2,11 +2,19 @@
  * Cards: save with derived match keys, find by number. The keys are computed here, once per save, so a
  * lookup at ring time is one indexed query.
  */
-import { matchConfidence, type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
+import {
+  matchConfidence,
+  type MatchConfidence,
+  type PhoneOptions,
+  parsePhone,
+  strongKeys,
+} from '../../shared/phone';
 import { foldedTokens } from '../../shared/text';
 import { type Card, type CardPhone, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
-export type CardInput = Partial<Omit<Card, 'id' | 'phoneKeys' | 'emailKeys' | 'nameTokens' | 'createdAt' | 'updatedAt'>> & {
+export type CardInput = Partial<
+  Omit<Card, 'id' | 'phoneKeys' | 'emailKeys' | 'nameTokens' | 'createdAt' | 'updatedAt'>
+> & {
   name: string;
   id?: string;
 };
@@ -111,7 +119,10 @@ export interface CallerCards {
 }
 
 /** Several cards on one number: show their company (when they have one) with a picker of its people. */
-export async function resolveCaller(db: KesherDb, matches: readonly NumberMatch[]): Promise<CallerCards | null> {
+export async function resolveCaller(
+  db: KesherDb,
+  matches: readonly NumberMatch[],
+): Promise<CallerCards | null> {
   const first = matches[0];
   if (!first) return null;
   const confidence = first.confidence;

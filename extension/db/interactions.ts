@@ -10,7 +10,11 @@ import type { CallSnapshot } from '../../shared/protocol';
 import { findCardsByKeys, resolveCaller } from './cards';
 import { type Interaction, type InteractionKind, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
-export async function logCall(db: KesherDb, incoming: CallSnapshot, phone: PhoneOptions): Promise<Interaction> {
+export async function logCall(
+  db: KesherDb,
+  incoming: CallSnapshot,
+  phone: PhoneOptions,
+): Promise<Interaction> {
   return db.transaction('rw', db.interactions, db.cards, async () => {
     const existing = await db.interactions.where('callId').equals(incoming.callId).first();
     const call = existing?.call ? mergeCalls(existing.call, incoming) : incoming;
@@ -41,7 +45,8 @@ export async function logCall(db: KesherDb, incoming: CallSnapshot, phone: Phone
     await db.interactions.put(interaction);
     if (cardId !== UNKNOWN_CARD) {
       const card = await db.cards.get(cardId);
-      if (card && (card.lastContactAt ?? 0) < call.startedAt) await db.cards.update(cardId, { lastContactAt: call.startedAt });
+      if (card && (card.lastContactAt ?? 0) < call.startedAt)
+        await db.cards.update(cardId, { lastContactAt: call.startedAt });
     }
     return interaction;
   });

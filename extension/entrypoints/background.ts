@@ -50,7 +50,10 @@ export default defineBackground({
       onError: (error) => log(`call log: ${(error as Error).message}`),
     });
     const link = new BridgeLink({
-      settings: async () => ({ url: await bridgeUrlItem.getValue(), token: await bridgeTokenItem.getValue() }),
+      settings: async () => ({
+        url: await bridgeUrlItem.getValue(),
+        token: await bridgeTokenItem.getValue(),
+      }),
       cursor: () => journalCursorItem.getValue(),
       onCall: (frame) => {
         // The pop first: its read transaction opens before the call log's write for the same frame.
@@ -116,7 +119,10 @@ export default defineBackground({
           return card;
         },
         listUnknownCalls: async () =>
-          (await unknownCalls(db)).map((call) => ({ ...call, display: parsePhone(call.number ?? '', phone).display })),
+          (await unknownCalls(db)).map((call) => ({
+            ...call,
+            display: parsePhone(call.number ?? '', phone).display,
+          })),
         getLinkState: () => link.state,
         reconnect: async () => {
           await link.connect();

@@ -2,7 +2,12 @@ import type { ComponentChildren } from 'preact';
 import type { Card, Interaction, StatusLight as Light, Task } from '../db/db';
 import { formatDate, formatDuration, initials, relativeTime } from './format';
 
-const LIGHT_LABEL: Record<Light, string> = { green: 'Good', yellow: 'Needs attention', red: 'At risk', none: 'No status' };
+const LIGHT_LABEL: Record<Light, string> = {
+  green: 'Good',
+  yellow: 'Needs attention',
+  red: 'At risk',
+  none: 'No status',
+};
 
 export function StatusLight({ status, note, testId }: { status: Light; note?: string; testId?: string }) {
   return (
@@ -83,7 +88,15 @@ export function describeInteraction(item: Interaction): string {
   return direction;
 }
 
-export function Timeline({ items, testId, now = Date.now() }: { items: Interaction[]; testId?: string; now?: number }) {
+export function Timeline({
+  items,
+  testId,
+  now = Date.now(),
+}: {
+  items: Interaction[];
+  testId?: string;
+  now?: number;
+}) {
   if (items.length === 0) return <p class="empty">Nothing yet</p>;
   return (
     <ul class="timeline" data-testid={testId}>

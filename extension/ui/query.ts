@@ -17,7 +17,9 @@ export const linkKeys = {
 /** The worker is local and tells us when data changes: no retries, no refetch on focus. */
 export function createQueryClient(): QueryClient {
   const client = new QueryClient({
-    defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: Number.POSITIVE_INFINITY } },
+    defaultOptions: {
+      queries: { retry: false, refetchOnWindowFocus: false, staleTime: Number.POSITIVE_INFINITY },
+    },
   });
   onEvent('dataChanged', () => void client.invalidateQueries());
   return client;

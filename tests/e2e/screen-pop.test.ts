@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeProcess, health, postCall, startBridge } from '../helpers/bridge-process';
-import { EXTENSION_URL, type ExtensionBrowser, launchWithExtension, openSettings, pair, popFor, popPages } from '../helpers/browser';
+import {
+  EXTENSION_URL,
+  type ExtensionBrowser,
+  launchWithExtension,
+  openSettings,
+  pair,
+  popFor,
+  popPages,
+} from '../helpers/browser';
 
 let bridge: BridgeProcess;
 let browser: ExtensionBrowser;
@@ -33,14 +41,18 @@ afterAll(async () => {
 describe('pairing', () => {
   it('a wrong token is named as such on the settings page', async () => {
     const page = await pair(browser.context, bridge.wsUrl, 'not-the-token-at-all-0000');
-    await expect.poll(() => page.getByTestId('settings-link-state').getAttribute('data-state')).toBe('wrong-token');
+    await expect
+      .poll(() => page.getByTestId('settings-link-state').getAttribute('data-state'))
+      .toBe('wrong-token');
     await expect.poll(() => page.getByTestId('settings-link-state').textContent()).toContain('Wrong token');
     await page.close();
   });
 
   it('the right token connects', async () => {
     const page = await pair(browser.context, bridge.wsUrl, bridge.token);
-    await expect.poll(() => page.getByTestId('settings-link-state').getAttribute('data-state')).toBe('connected');
+    await expect
+      .poll(() => page.getByTestId('settings-link-state').getAttribute('data-state'))
+      .toBe('connected');
     await expect.poll(async () => (await health(bridge)).clients).toBe(1);
     await page.close();
   });
@@ -64,7 +76,9 @@ describe('screen-pop', () => {
   it('the same number in another format pops the new card, with the first call in its history', async () => {
     const { pop } = await ring('+972547654321');
     await expect.poll(() => pop.getByTestId('pop-card-name').textContent()).toBe('נועה כהן');
-    await expect.poll(() => pop.getByTestId('pop-recent-interactions').locator('li').count()).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => pop.getByTestId('pop-recent-interactions').locator('li').count())
+      .toBeGreaterThanOrEqual(1);
     await expect.poll(() => pop.getByTestId('pop-status-light').getAttribute('data-status')).toBe('none');
 
     // A task and a status from the pop...
@@ -77,7 +91,9 @@ describe('screen-pop', () => {
     await expect.poll(() => pop.getByTestId('pop-status-light').getAttribute('data-status')).toBe('red');
     await pop.getByLabel('Note', { exact: true }).fill('Asked about delivery times');
     await pop.getByRole('button', { name: 'Add note' }).click();
-    await expect.poll(() => pop.getByTestId('pop-recent-interactions').textContent()).toContain('Asked about delivery');
+    await expect
+      .poll(() => pop.getByTestId('pop-recent-interactions').textContent())
+      .toContain('Asked about delivery');
   });
 
   it("...show in the next call's pop: overdue task, status, history", async () => {
@@ -87,7 +103,9 @@ describe('screen-pop', () => {
     await expect.poll(() => task.textContent()).toContain('Send the price list');
     await expect.poll(() => task.getAttribute('class')).toBe('overdue');
     await expect.poll(() => pop.getByTestId('pop-status-light').getAttribute('data-status')).toBe('red');
-    await expect.poll(() => pop.getByTestId('pop-status-light').textContent()).toContain('Waiting for a quote');
+    await expect
+      .poll(() => pop.getByTestId('pop-status-light').textContent())
+      .toContain('Waiting for a quote');
     await expect.poll(() => pop.locator('.last-spoke').textContent()).toBe('Last spoke today');
   });
 
@@ -128,9 +146,13 @@ describe('link resilience', () => {
     const { dataDir, port } = bridge;
     await bridge.stop();
     const settings = await openSettings(browser.context);
-    await expect.poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state')).toBe('unreachable');
+    await expect
+      .poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state'))
+      .toBe('unreachable');
     bridge = await startBridge({ dir: dataDir, port });
-    await expect.poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+    await expect
+      .poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('connected');
     await settings.close();
     const { pop } = await ring('+972547654321');
     await expect.poll(() => pop.getByTestId('pop-card-name').textContent()).toBe('נועה כהן');
@@ -147,7 +169,9 @@ describe('link resilience', () => {
     // The extension reconnects on its own and logs the missed call on the card.
     const page = await browser.context.newPage();
     await page.goto(`${EXTENSION_URL}/app.html#/settings`);
-    await expect.poll(() => page.getByTestId('settings-link-state').getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+    await expect
+      .poll(() => page.getByTestId('settings-link-state').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('connected');
     const { pop } = await ring('0547654321');
     await expect
       .poll(() => pop.getByTestId('pop-recent-interactions').locator('li[data-outcome="missed"]').count())

@@ -72,7 +72,9 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgePro
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
       if (match) resolvePort(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`bridge exited with ${code} before listening:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`bridge exited with ${code} before listening:\n${stderr}`)),
+    );
   });
   const token = JSON.parse(readFileSync(configPath, 'utf8')).token as string;
   return {
@@ -96,7 +98,10 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgePro
   };
 }
 
-export async function postCall(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>, body: unknown): Promise<Response> {
+export async function postCall(
+  bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>,
+  body: unknown,
+): Promise<Response> {
   return fetch(`${bridge.httpUrl}/api/v1/calls`, {
     method: 'POST',
     headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
@@ -105,7 +110,9 @@ export async function postCall(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>,
 }
 
 export async function health(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>) {
-  const response = await fetch(`${bridge.httpUrl}/health`, { headers: { authorization: `Bearer ${bridge.token}` } });
+  const response = await fetch(`${bridge.httpUrl}/health`, {
+    headers: { authorization: `Bearer ${bridge.token}` },
+  });
   return (await response.json()) as {
     clients: number;
     connectionsTotal: number;

@@ -34,7 +34,9 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(profileDir = mkdtempSync(join(tmpdir(), 'kesher-profile-'))): Promise<ExtensionBrowser> {
+export async function launchWithExtension(
+  profileDir = mkdtempSync(join(tmpdir(), 'kesher-profile-')),
+): Promise<ExtensionBrowser> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROME_PATH,
     headless: true,
@@ -47,7 +49,9 @@ export async function launchWithExtension(profileDir = mkdtempSync(join(tmpdir()
     profileDir,
     async worker() {
       const existing = context.serviceWorkers().find((worker) => worker.url().startsWith(EXTENSION_URL));
-      return existing ?? context.waitForEvent('serviceworker', (worker) => worker.url().startsWith(EXTENSION_URL));
+      return (
+        existing ?? context.waitForEvent('serviceworker', (worker) => worker.url().startsWith(EXTENSION_URL))
+      );
     },
     close: () => context.close(),
   };
@@ -72,9 +76,13 @@ export async function pair(context: BrowserContext, url: string, token: string):
 export function popFor(context: BrowserContext, callId: string): Promise<Page> {
   const url = `${EXTENSION_URL}/pop.html?callId=${encodeURIComponent(callId)}`;
   const open = context.pages().find((page) => page.url() === url);
-  return open ? Promise.resolve(open) : context.waitForEvent('page', { predicate: (page) => page.url() === url });
+  return open
+    ? Promise.resolve(open)
+    : context.waitForEvent('page', { predicate: (page) => page.url() === url });
 }
 
 export function popPages(context: BrowserContext, callId: string): Page[] {
-  return context.pages().filter((page) => page.url().endsWith(`pop.html?callId=${encodeURIComponent(callId)}`));
+  return context
+    .pages()
+    .filter((page) => page.url().endsWith(`pop.html?callId=${encodeURIComponent(callId)}`));
 }

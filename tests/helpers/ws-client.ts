@@ -1,7 +1,13 @@
 /** A protocol client for tests: connects like the extension does and waits for frames (no sleeps). */
 import WebSocket from 'ws';
 import { EXTENSION_ORIGIN } from '../../shared/extension-id';
-import { type ClientFrame, parseServerFrame, SUBPROTOCOL, type ServerFrame, TOKEN_SUBPROTOCOL_PREFIX } from '../../shared/protocol';
+import {
+  type ClientFrame,
+  parseServerFrame,
+  SUBPROTOCOL,
+  type ServerFrame,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from '../../shared/protocol';
 
 export class TestClient {
   readonly frames: ServerFrame[] = [];
@@ -20,7 +26,9 @@ export class TestClient {
     const socket = new WebSocket(url, [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`], { origin });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new TestClient(socket)));
-      socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+      socket.once('unexpected-response', (_request, response) =>
+        reject(new Error(`HTTP ${response.statusCode}`)),
+      );
       socket.once('error', reject);
     });
   }

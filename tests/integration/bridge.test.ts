@@ -37,7 +37,10 @@ describe('first run', () => {
   });
 
   it('does not print the token on later runs', async () => {
-    const again = await startBridge({ dir: bridge.dataDir.replace(/\/$/, ''), extraArgs: ['--data-dir', newBridgeDir()] });
+    const again = await startBridge({
+      dir: bridge.dataDir.replace(/\/$/, ''),
+      extraArgs: ['--data-dir', newBridgeDir()],
+    });
     try {
       expect(again.stdout).not.toContain(again.token);
       expect(again.stdout).toMatch(/--print-token/);
@@ -58,7 +61,10 @@ describe('call API', () => {
     const missing = await fetch(`${bridge.httpUrl}/api/v1/calls`, { method: 'POST', body: '{}' });
     expect(missing.status).toBe(401);
     expect((await missing.json()).error).toBe('missing bearer token');
-    const wrong = await postCall({ httpUrl: bridge.httpUrl, token: 'x'.repeat(32) }, { callId: 'a', state: 'ringing', from: '1' });
+    const wrong = await postCall(
+      { httpUrl: bridge.httpUrl, token: 'x'.repeat(32) },
+      { callId: 'a', state: 'ringing', from: '1' },
+    );
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).error).toBe('wrong token');
   });
@@ -88,7 +94,9 @@ describe('call API', () => {
 
   it('refuses other Host headers (DNS rebinding) and web page origins', async () => {
     expect(await rawGet('/health', { host: 'evil.example:80' })).toBe(421);
-    expect(await rawGet('/health', { host: `127.0.0.1:${bridge.port}`, origin: 'https://evil.example' })).toBe(403);
+    expect(
+      await rawGet('/health', { host: `127.0.0.1:${bridge.port}`, origin: 'https://evil.example' }),
+    ).toBe(403);
     expect(await rawGet('/health', { host: `localhost:${bridge.port}`, origin: EXTENSION_ORIGIN })).toBe(200);
   });
 });
@@ -96,12 +104,16 @@ describe('call API', () => {
 describe('extension link', () => {
   it('refuses a WebSocket without the token or from another origin, at the upgrade', async () => {
     await expect(TestClient.connect(bridge.wsUrl, 'wrong-token-wrong-token')).rejects.toThrow('HTTP 401');
-    await expect(TestClient.connect(bridge.wsUrl, bridge.token, 'https://evil.example')).rejects.toThrow('HTTP 403');
+    await expect(TestClient.connect(bridge.wsUrl, bridge.token, 'https://evil.example')).rejects.toThrow(
+      'HTTP 403',
+    );
     const noProtocol = new WebSocket(bridge.wsUrl, { origin: EXTENSION_ORIGIN });
     await expect(
       new Promise((resolve, reject) => {
         noProtocol.once('open', resolve);
-        noProtocol.once('unexpected-response', (_req, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+        noProtocol.once('unexpected-response', (_req, response) =>
+          reject(new Error(`HTTP ${response.statusCode}`)),
+        );
       }),
     ).rejects.toThrow('HTTP 401');
   });
@@ -112,11 +124,18 @@ describe('extension link', () => {
     await postCall(bridge, { callId: 'live-1', state: 'ringing', from: '+972541234567', fromName: 'דנה' });
     await postCall(bridge, { callId: 'live-1', state: 'ringing', from: '+972541234567', fromName: 'דנה' });
     await postCall(bridge, { callId: 'live-2', state: 'ringing', from: '0501111111' });
-    const second = await client.next((frame): frame is Extract<typeof frame, { type: 'call' }> => frame.type === 'call' && frame.call.callId === 'live-2');
+    const second = await client.next(
+      (frame): frame is Extract<typeof frame, { type: 'call' }> =>
+        frame.type === 'call' && frame.call.callId === 'live-2',
+    );
     const calls = client.frames.filter(isType('call'));
     // The duplicate ringing event produced no frame: live-1 once, then live-2.
     expect(calls.map((frame) => frame.call.callId)).toEqual(['live-1', 'live-2']);
-    expect(calls[0]).toMatchObject({ replay: false, journalId: welcome.journalId, call: { fromName: 'דנה', status: 'ringing' } });
+    expect(calls[0]).toMatchObject({
+      replay: false,
+      journalId: welcome.journalId,
+      call: { fromName: 'דנה', status: 'ringing' },
+    });
     expect(second.seq).toBe(calls[0]!.seq + 1);
     const before = (await health(bridge)).popLatencyMs.count;
     client.send({ type: 'ack', callId: 'live-1' });
@@ -133,7 +152,9 @@ describe('extension link', () => {
     const error = await client.next(isType('error'));
     expect(error.reason).toMatch(/not JSON/);
     client.send({ type: 'ack' });
-    const second = await client.next((frame): frame is Extract<typeof frame, { type: 'error' }> => frame.type === 'error' && frame !== error);
+    const second = await client.next(
+      (frame): frame is Extract<typeof frame, { type: 'error' }> => frame.type === 'error' && frame !== error,
+    );
     expect(second.reason).toMatch(/callId/);
     const { welcome } = await client.hello();
     expect(welcome.protocol).toBe(1);

@@ -5,6 +5,9 @@ import type { LinkState } from '../settings/items';
 export async function showLinkOnBadge(link: LinkState): Promise<void> {
   const down = link.state !== 'connected' && link.state !== 'connecting';
   await browser.action.setBadgeText({ text: down ? (link.state === 'not-paired' ? '?' : '!') : '' });
-  if (down) await browser.action.setBadgeBackgroundColor({ color: link.state === 'not-paired' ? '#5f6368' : '#d93025' });
+  if (down)
+    await browser.action.setBadgeBackgroundColor({
+      color: link.state === 'not-paired' ? '#5f6368' : '#d93025',
+    });
   await browser.action.setTitle({ title: down ? `Kesher: ${link.detail ?? link.state}` : 'Kesher' });
 }

@@ -101,7 +101,9 @@ export class BridgeLink {
       if (socket !== this.socket) return;
       this.stopKeepalive();
       this.socket = undefined;
-      void this.failed(opened ? `connection closed (${event.code}${event.reason ? `: ${event.reason}` : ''})` : null);
+      void this.failed(
+        opened ? `connection closed (${event.code}${event.reason ? `: ${event.reason}` : ''})` : null,
+      );
     };
   }
 
@@ -128,7 +130,10 @@ export class BridgeLink {
     switch (frame.type) {
       case 'welcome':
         if (frame.protocol !== PROTOCOL_VERSION) {
-          this.setState('incompatible', `bridge speaks protocol ${frame.protocol}, this extension ${PROTOCOL_VERSION}`);
+          this.setState(
+            'incompatible',
+            `bridge speaks protocol ${frame.protocol}, this extension ${PROTOCOL_VERSION}`,
+          );
           return;
         }
         this.journalId = frame.journalId;
@@ -136,7 +141,12 @@ export class BridgeLink {
         this.setState('connected', `bridge ${frame.bridgeVersion}`);
         return;
       case 'call':
-        this.deps.onCall({ call: frame.call, seq: frame.seq, journalId: frame.journalId, replay: frame.replay });
+        this.deps.onCall({
+          call: frame.call,
+          seq: frame.seq,
+          journalId: frame.journalId,
+          replay: frame.replay,
+        });
         return;
       case 'caught-up':
         if (this.journalId) this.deps.onCaughtUp(this.journalId, frame.seq);

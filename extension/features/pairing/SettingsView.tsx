@@ -86,7 +86,9 @@ export function SettingsView() {
       <section class="link-box" aria-live="polite">
         <h2>Bridge</h2>
         <p class="link-state" data-testid="settings-link-state" data-state={link?.state ?? 'unknown'}>
-          <span class={`status-dot ${link?.state === 'connected' ? 'status-green' : link?.state === 'connecting' ? 'status-yellow' : 'status-red'}`} />{' '}
+          <span
+            class={`status-dot ${link?.state === 'connected' ? 'status-green' : link?.state === 'connecting' ? 'status-yellow' : 'status-red'}`}
+          />{' '}
           {link ? LINK_TEXT[link.state] : '…'}
         </p>
         {link?.detail && link.state !== 'connected' ? <p class="muted">{link.detail}</p> : null}
@@ -101,7 +103,13 @@ export function SettingsView() {
       >
         <label>
           Bridge URL
-          <input data-testid="settings-bridge-url" dir="ltr" value={url} onInput={(e) => setUrl(e.currentTarget.value)} required />
+          <input
+            data-testid="settings-bridge-url"
+            dir="ltr"
+            value={url}
+            onInput={(e) => setUrl(e.currentTarget.value)}
+            required
+          />
         </label>
         <label>
           Pairing token (printed by the bridge; npm run bridge -- --print-token)
@@ -116,7 +124,11 @@ export function SettingsView() {
         </label>
         <label>
           Default country for numbers without a country code
-          <select data-testid="settings-country" value={country} onChange={(e) => setCountry(e.currentTarget.value)}>
+          <select
+            data-testid="settings-country"
+            value={country}
+            onChange={(e) => setCountry(e.currentTarget.value)}
+          >
             {COUNTRIES.map(([code, name]) => (
               <option key={code} value={code}>
                 {name}
@@ -126,7 +138,12 @@ export function SettingsView() {
         </label>
         <label>
           Outside-line prefix your PBX adds to caller ids (leave empty if none)
-          <input dir="ltr" inputMode="numeric" value={prefix} onInput={(e) => setPrefix(e.currentTarget.value)} />
+          <input
+            dir="ltr"
+            inputMode="numeric"
+            value={prefix}
+            onInput={(e) => setPrefix(e.currentTarget.value)}
+          />
         </label>
         <div class="row">
           <button type="submit" data-testid="settings-save" disabled={save.isPending}>

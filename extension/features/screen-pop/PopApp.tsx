@@ -77,12 +77,17 @@ export function PopApp({ callId }: { callId: string }) {
 }
 
 function UnknownCaller({ view, callId }: { view: PopView; callId: string }) {
-  const [name, setName] = useState(view.call.fromName && view.call.fromName !== view.call.from ? view.call.fromName : '');
+  const [name, setName] = useState(
+    view.call.fromName && view.call.fromName !== view.call.from ? view.call.fromName : '',
+  );
   const [company, setCompany] = useState('');
   const [phone, setPhone] = useState(view.display || view.call.from);
   const create = useMutation({
     mutationFn: () => sendMessage('createLead', { name, phone, company, callId }),
   });
+  // The receptionist types the caller's name straight away: the pop opens with the cursor there.
+  const nameInput = useRef<HTMLInputElement>(null);
+  useEffect(() => nameInput.current?.focus(), []);
   return (
     <section data-testid="pop-unknown-caller" class="unknown">
       <h1>Unknown caller</h1>
@@ -96,7 +101,13 @@ function UnknownCaller({ view, callId }: { view: PopView; callId: string }) {
       >
         <label>
           Name
-          <input dir="auto" value={name} onInput={(e) => setName(e.currentTarget.value)} autoFocus required />
+          <input
+            dir="auto"
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            ref={nameInput}
+            required
+          />
         </label>
         <label>
           Company
@@ -239,7 +250,13 @@ function AddTask({ cardId }: { cardId: string }) {
         if (title.trim()) add.mutate();
       }}
     >
-      <input dir="auto" aria-label="New task" placeholder="New task" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      <input
+        dir="auto"
+        aria-label="New task"
+        placeholder="New task"
+        value={title}
+        onInput={(e) => setTitle(e.currentTarget.value)}
+      />
       <input type="date" aria-label="Due date" value={due} onInput={(e) => setDue(e.currentTarget.value)} />
       <button type="submit" disabled={add.isPending}>
         Add task
@@ -264,7 +281,13 @@ function AddNote({ cardId }: { cardId: string }) {
         if (text.trim()) add.mutate();
       }}
     >
-      <input dir="auto" aria-label="Note" placeholder="Add a note" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      <input
+        dir="auto"
+        aria-label="Note"
+        placeholder="Add a note"
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
       <button type="submit" disabled={add.isPending}>
         Add note
       </button>

@@ -41,7 +41,11 @@ export async function buildPopView(db: KesherDb, call: CallSnapshot, phone: Phon
 }
 
 /** After a worker restart the in-memory view is gone: rebuild it from the call log. */
-export async function popViewFromLog(db: KesherDb, callId: string, phone: PhoneOptions): Promise<PopView | null> {
+export async function popViewFromLog(
+  db: KesherDb,
+  callId: string,
+  phone: PhoneOptions,
+): Promise<PopView | null> {
   const logged = await db.interactions.where('callId').equals(callId).first();
   return logged?.call ? buildPopView(db, logged.call, phone) : null;
 }

@@ -94,7 +94,12 @@ export class ScreenPop {
 
   private async open(callId: string): Promise<number | undefined> {
     try {
-      const created = await browser.windows.create({ url: popUrl(callId), type: 'popup', focused: true, ...POP_SIZE });
+      const created = await browser.windows.create({
+        url: popUrl(callId),
+        type: 'popup',
+        focused: true,
+        ...POP_SIZE,
+      });
       return created?.id;
     } catch (error) {
       this.log(`could not open the pop window for ${callId}: ${(error as Error).message}`);

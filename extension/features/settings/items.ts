@@ -7,20 +7,31 @@ import { storage } from 'wxt/utils/storage';
 export const DEFAULT_BRIDGE_URL = 'ws://127.0.0.1:17480/ws';
 
 /** chrome.storage.local key "bridgeUrl". */
-export const bridgeUrlItem = storage.defineItem<string>('local:bridgeUrl', { fallback: DEFAULT_BRIDGE_URL, version: 1 });
+export const bridgeUrlItem = storage.defineItem<string>('local:bridgeUrl', {
+  fallback: DEFAULT_BRIDGE_URL,
+  version: 1,
+});
 /** chrome.storage.local key "bridgeToken". */
 export const bridgeTokenItem = storage.defineItem<string>('local:bridgeToken', { fallback: '', version: 1 });
 /** chrome.storage.local key "defaultCountry": ISO 3166 code used for numbers written without one. */
-export const defaultCountryItem = storage.defineItem<string>('local:defaultCountry', { fallback: 'IL', version: 1 });
+export const defaultCountryItem = storage.defineItem<string>('local:defaultCountry', {
+  fallback: 'IL',
+  version: 1,
+});
 /** chrome.storage.local key "outsideLinePrefix": digits the PBX puts before outside numbers, if any. */
-export const outsideLinePrefixItem = storage.defineItem<string>('local:outsideLinePrefix', { fallback: '', version: 1 });
+export const outsideLinePrefixItem = storage.defineItem<string>('local:outsideLinePrefix', {
+  fallback: '',
+  version: 1,
+});
 
 /** Where the call log stands in the bridge's journal (chrome.storage.local key "journalCursor"). */
 export interface JournalCursor {
   journalId: string;
   seq: number;
 }
-export const journalCursorItem = storage.defineItem<JournalCursor | null>('local:journalCursor', { fallback: null });
+export const journalCursorItem = storage.defineItem<JournalCursor | null>('local:journalCursor', {
+  fallback: null,
+});
 
 export type LinkStateName =
   | 'not-paired'

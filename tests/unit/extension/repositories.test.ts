@@ -29,7 +29,10 @@ describe('cards by number', () => {
   it.each(['+972541234567', '972541234567', '00972541234567', '0541234567', '541234567'])(
     'a card stored as 054-123-4567 is found for %s',
     async (incoming) => {
-      await saveCard(db, buildCard({ name: 'Dana Levi', phones: [{ label: 'mobile', raw: '054-123-4567' }] }, IL));
+      await saveCard(
+        db,
+        buildCard({ name: 'Dana Levi', phones: [{ label: 'mobile', raw: '054-123-4567' }] }, IL),
+      );
       const matches = await findCardsByKeys(db, parsePhone(incoming, IL).keys);
       expect(matches.map((match) => [match.card.name, match.confidence])).toEqual([['Dana Levi', 'exact']]);
     },
@@ -43,7 +46,10 @@ describe('cards by number', () => {
   it('several people on one number show their company with a picker', async () => {
     const company = await saveCard(db, buildCard({ name: 'Acme Ltd', kind: 'company' }, IL));
     for (const name of ['Dana', 'Yossi']) {
-      await saveCard(db, buildCard({ name, companyId: company.id, phones: [{ label: 'office', raw: '03-555-0100' }] }, IL));
+      await saveCard(
+        db,
+        buildCard({ name, companyId: company.id, phones: [{ label: 'office', raw: '03-555-0100' }] }, IL),
+      );
     }
     const caller = await resolveCaller(db, await findCardsByKeys(db, parsePhone('+97235550100', IL).keys));
     expect(caller?.primary.name).toBe('Acme Ltd');
@@ -52,7 +58,10 @@ describe('cards by number', () => {
 
   it('prefers exact matches over weaker ones', async () => {
     await saveCard(db, buildCard({ name: 'Exact', phones: [{ label: 'm', raw: '054-123-4567' }] }, IL));
-    await saveCard(db, buildCard({ name: 'Suffix only', phones: [{ label: 'm', raw: '+44 20 7123 4567' }] }, IL));
+    await saveCard(
+      db,
+      buildCard({ name: 'Suffix only', phones: [{ label: 'm', raw: '+44 20 7123 4567' }] }, IL),
+    );
     const matches = await findCardsByKeys(db, parsePhone('0541234567', IL).keys);
     expect(matches.map((match) => match.card.name)).toEqual(['Exact']);
   });
@@ -71,14 +80,20 @@ describe('call log', () => {
   it('an unknown caller waits on the unknown list until a card claims the number', async () => {
     await logCall(db, snapshot('c1', '0541234567', { status: 'missed', endedAt: 2_000 }), IL);
     expect((await unknownCalls(db)).map((call) => call.callId)).toEqual(['c1']);
-    const card = await saveCard(db, buildCard({ name: 'Dana', phones: [{ label: 'm', raw: '+972 54 123 4567' }] }, IL));
+    const card = await saveCard(
+      db,
+      buildCard({ name: 'Dana', phones: [{ label: 'm', raw: '+972 54 123 4567' }] }, IL),
+    );
     expect(await unknownCalls(db)).toEqual([]);
     expect((await recentInteractions(db, card.id)).map((call) => call.callId)).toEqual(['c1']);
     expect((await db.cards.get(card.id))?.lastContactAt).toBe(1_000);
   });
 
   it('a known caller is logged on the card', async () => {
-    const card = await saveCard(db, buildCard({ name: 'Dana', phones: [{ label: 'm', raw: '054-123-4567' }] }, IL));
+    const card = await saveCard(
+      db,
+      buildCard({ name: 'Dana', phones: [{ label: 'm', raw: '054-123-4567' }] }, IL),
+    );
     await logCall(db, snapshot('c2', '+972541234567'), IL);
     expect((await recentInteractions(db, card.id)).map((call) => call.callId)).toEqual(['c2']);
   });
@@ -92,7 +107,11 @@ describe('tasks', () => {
     await addTask(db, { cardId: 'k', title: 'overdue', due: now - 86_400_000 });
     const done = await addTask(db, { cardId: 'k', title: 'done', due: now - 2 * 86_400_000 });
     await completeTask(db, done.id);
-    expect((await openTasks(db, 'k', now)).map((task) => task.title)).toEqual(['overdue', 'next week', 'undated']);
+    expect((await openTasks(db, 'k', now)).map((task) => task.title)).toEqual([
+      'overdue',
+      'next week',
+      'undated',
+    ]);
   });
 
   it('refuses a task without a title', async () => {

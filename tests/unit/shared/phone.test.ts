@@ -31,21 +31,31 @@ describe('parsePhone', () => {
     expect(parsed.raw).toBe(raw);
   });
 
-  it.each(['anonymous', 'Anonymous', '', '   ', '<unknown>', 'Restricted', 'unavailable', 'Private', '0', 'Restricted call'])(
-    'withheld: %j never matches anything',
-    (raw) => {
-      const parsed = parsePhone(raw, IL);
-      expect(parsed.kind).toBe('withheld');
-      expect(parsed.keys).toEqual([]);
-    },
-  );
+  it.each([
+    'anonymous',
+    'Anonymous',
+    '',
+    '   ',
+    '<unknown>',
+    'Restricted',
+    'unavailable',
+    'Private',
+    '0',
+    'Restricted call',
+  ])('withheld: %j never matches anything', (raw) => {
+    const parsed = parsePhone(raw, IL);
+    expect(parsed.kind).toBe('withheld');
+    expect(parsed.keys).toEqual([]);
+  });
 
   it.each(['183', '100', '2001'])('internal extension %s', (raw) => {
     expect(parsePhone(raw, IL)).toMatchObject({ kind: 'internal', keys: [`x:${raw}`] });
   });
 
   it('removes an outside-line prefix the PBX adds', () => {
-    expect(parsePhone('90541234567', { defaultCountry: 'IL', outsideLinePrefix: '9' }).e164).toBe('+972541234567');
+    expect(parsePhone('90541234567', { defaultCountry: 'IL', outsideLinePrefix: '9' }).e164).toBe(
+      '+972541234567',
+    );
     // Without the setting the same digits are not read as that mobile number.
     expect(parsePhone('90541234567', IL).e164).not.toBe('+972541234567');
   });

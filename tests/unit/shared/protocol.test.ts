@@ -41,7 +41,9 @@ describe('frames', () => {
   it('reads a hello and a call frame', () => {
     expect(parseClientFrame('{"type":"hello","protocol":1,"lastSeq":null,"journalId":null}').ok).toBe(true);
     const call = { callId: 'c', status: 'ringing', direction: 'inbound', from: '1', startedAt: 5 };
-    const frame = parseServerFrame(JSON.stringify({ type: 'call', seq: 1, journalId: 'j', call, replay: false }));
+    const frame = parseServerFrame(
+      JSON.stringify({ type: 'call', seq: 1, journalId: 'j', call, replay: false }),
+    );
     expect(frame).toEqual({ ok: true, value: { type: 'call', seq: 1, journalId: 'j', call, replay: false } });
   });
 });
