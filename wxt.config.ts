@@ -2,13 +2,22 @@ import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import { MANIFEST_KEY } from './shared/extension-id';
 
-// KESHER_E2E=1 builds the test variant: identical code, but the web-page content scripts may also
-// match http://localhost so saved fixtures can stand in for real sites.
+// KESHER_BENCH=1 builds the benchmark variant into .output-bench: the same extension plus an empty
+// probe page (the floor: Chromium opening a bare popup window) and a measuring hook in the worker.
+const bench = process.env.KESHER_BENCH === '1';
+
 export default defineConfig({
   srcDir: 'extension',
   publicDir: 'public',
-  outDir: '.output',
-  vite: () => ({ plugins: [preact()] }),
+  outDir: bench ? '.output-bench' : '.output',
+  hooks: {
+    'entrypoints:resolved': (_wxt, entrypoints) => {
+      if (bench) return;
+      const probe = entrypoints.findIndex((entrypoint) => entrypoint.name === 'probe');
+      if (probe >= 0) entrypoints.splice(probe, 1);
+    },
+  },
+  vite: () => ({ plugins: [preact()], define: { 'import.meta.env.KESHER_BENCH': JSON.stringify(bench) } }),
   manifest: {
     name: 'Kesher',
     description:

@@ -112,7 +112,7 @@ export class Journal {
     this.entries = this.entries.slice(-this.retain);
     const tmp = `${this.path}.tmp`;
     const header = JSON.stringify({ journal: 'kesher', id: this.id, version: 1 });
-    writeFileSync(tmp, [header, ...this.entries.map((entry) => JSON.stringify(entry))].join('\n') + '\n', {
+    writeFileSync(tmp, `${[header, ...this.entries.map((entry) => JSON.stringify(entry))].join('\n')}\n`, {
       mode: 0o600,
     });
     renameSync(tmp, this.path);

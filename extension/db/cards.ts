@@ -2,13 +2,7 @@
  * Cards: save with derived match keys, find by number. The keys are computed here, once per save, so a
  * lookup at ring time is one indexed query.
  */
-import {
-  matchConfidence,
-  type MatchConfidence,
-  type PhoneOptions,
-  parsePhone,
-  strongKeys,
-} from '../../shared/phone';
+import { type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
 import { foldedTokens } from '../../shared/text';
 import { type Card, type CardPhone, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
@@ -95,19 +89,28 @@ export interface NumberMatch {
   confidence: MatchConfidence;
 }
 
-const RANK: Record<MatchConfidence, number> = { exact: 0, national: 1, suffix: 2 };
+/** Match keys from the most to the least confident kind: E.164 and extensions, national, suffix. */
+const TIERS: ReadonlyArray<[MatchConfidence, (key: string) => boolean]> = [
+  ['exact', (key) => key.startsWith('e:') || key.startsWith('x:')],
+  ['national', (key) => key.startsWith('n:')],
+  ['suffix', (key) => key.startsWith('t:')],
+];
 
-/** Cards whose numbers meet these match keys, keeping only the most confident level found. */
+/**
+ * Cards whose numbers meet these match keys, at the most confident level found. Tier by tier, so the
+ * usual case (an exact hit) costs one indexed equality query and weaker keys are read only on a miss.
+ */
 export async function findCardsByKeys(db: KesherDb, keys: readonly string[]): Promise<NumberMatch[]> {
-  if (keys.length === 0) return [];
-  const cards = await db.cards.where('phoneKeys').anyOf(keys).distinct().toArray();
-  const matches: NumberMatch[] = [];
-  for (const card of cards) {
-    const confidence = matchConfidence(card.phoneKeys, keys);
-    if (confidence) matches.push({ card, confidence });
+  for (const [confidence, inTier] of TIERS) {
+    const tierKeys = keys.filter(inTier);
+    if (tierKeys.length === 0) continue;
+    const cards =
+      tierKeys.length === 1
+        ? await db.cards.where('phoneKeys').equals(tierKeys[0]!).toArray()
+        : await db.cards.where('phoneKeys').anyOf(tierKeys).distinct().toArray();
+    if (cards.length > 0) return cards.map((card) => ({ card, confidence }));
   }
-  const best = Math.min(...matches.map((match) => RANK[match.confidence]));
-  return matches.filter((match) => RANK[match.confidence] === best);
+  return [];
 }
 
 export interface CallerCards {

@@ -5,6 +5,7 @@ import { buildCard, saveCard, updateCard } from '../db/cards';
 import { createDb } from '../db/db';
 import { addNote, unknownCalls } from '../db/interactions';
 import { addTask, completeTask } from '../db/tasks';
+import { installBenchHooks } from '../features/bench/bench-hooks';
 import { BridgeLink } from '../features/bridge-link/link';
 import { showLinkOnBadge } from '../features/bridge-link/badge';
 import { CallLogIntake } from '../features/call-log/call-log';
@@ -56,9 +57,12 @@ export default defineBackground({
       }),
       cursor: () => journalCursorItem.getValue(),
       onCall: (frame) => {
-        // The pop first: its read transaction opens before the call log's write for the same frame.
-        void phoneReady.then(() => pop.onCall(frame.call, frame.replay));
-        void intake.add(frame);
+        // The pop first; the call log's write follows once the pop window exists, so the two never
+        // compete for the database or the browser while the window opens.
+        void phoneReady
+          .then(() => pop.onCall(frame.call, frame.replay))
+          .catch((error: Error) => log(`pop failed: ${error.message}`))
+          .finally(() => void intake.add(frame));
       },
       onCaughtUp: (journalId, seq) => void intake.caughtUp(journalId, seq),
       onState: (state) => {
@@ -77,8 +81,9 @@ export default defineBackground({
       {
         getPopView: async (callId) => (await pop.view(callId)) ?? (await popViewFromLog(db, callId, phone)),
         getCardView: (cardId) => cardView(db, cardId),
-        popShown: (callId) => {
+        popShown: async (callId) => {
           link.send({ type: 'ack', callId });
+          await pop.shown(callId);
         },
         createLead: async (input) => {
           const name = input.name.trim() || input.phone.trim();
@@ -150,5 +155,6 @@ export default defineBackground({
     // closed are fetched without waiting for the user to open anything.
     browser.runtime.onStartup.addListener(() => link.ensure());
     void Promise.all([pop.restore(), phoneReady]).then(() => link.connect());
+    if (import.meta.env.KESHER_BENCH) installBenchHooks(db, () => phone);
   },
 });

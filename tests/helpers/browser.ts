@@ -36,13 +36,14 @@ export interface ExtensionBrowser {
 
 export async function launchWithExtension(
   profileDir = mkdtempSync(join(tmpdir(), 'kesher-profile-')),
+  extensionDir = EXTENSION_DIR,
 ): Promise<ExtensionBrowser> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROME_PATH,
     headless: true,
     ignoreDefaultArgs: ['--disable-extensions'],
     viewport: null,
-    args: chromiumArgs(),
+    args: chromiumArgs(extensionDir),
   });
   return {
     context,
