@@ -68,6 +68,10 @@ export default defineBackground({
       onState: (state) => {
         void linkStateItem.setValue(state);
         void showLinkOnBadge(state);
+        // While connected, the socket's keep-alive keeps this worker; the alarm is only for a link that is
+        // down (it wakes a worker Chrome has stopped, so it can reconnect).
+        if (state.state === 'connected') void browser.alarms.clear(LINK_ALARM);
+        else void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
       },
       log,
     });
@@ -140,8 +144,6 @@ export default defineBackground({
       (name, error) => log(`${name} failed: ${(error as Error).message}`),
     );
 
-    // Wakes the worker when the link is down and no socket keeps it alive (30 s is Chrome's minimum).
-    void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === LINK_ALARM) link.ensure();
     });
