@@ -317,13 +317,10 @@ export class Bridge {
           journalId: journal.id,
           seq: journal.seq,
         });
-        if (frame.lastSeq !== null) {
-          // A different journal (the bridge's data was reset): everything it holds is news to this client.
-          const from = frame.journalId === journal.id ? frame.lastSeq : 0;
-          for (const entry of latestPerCall(journal.since(from))) this.sendEntry(client, entry, true);
-        }
-        this.send(client, { type: 'caught-up', seq: journal.seq });
-        client.ready = true;
+        // A different journal (the bridge's data was reset): everything it holds is news to this client.
+        const from =
+          frame.lastSeq === null ? journal.seq : frame.journalId === journal.id ? frame.lastSeq : 0;
+        void this.catchUp(client, from);
         return;
       }
       case 'ack': {
@@ -347,30 +344,56 @@ export class Bridge {
     }
   }
 
+  /**
+   * Send what the client missed, each call once as it stands now, in batches that wait for the socket to
+   * drain (a long absence must not trip the slow-reader limit). Live calls that arrive meanwhile are picked
+   * up by the next round; the client joins the live stream in the same tick as the last check.
+   */
+  private async catchUp(client: Client, from: number): Promise<void> {
+    const journal = this.options.journal;
+    const pause = this.bufferLimit() / 4;
+    let flushed = Promise.resolve();
+    let position = from;
+    while (journal.seq > position) {
+      const entries = latestPerCall(journal.since(position));
+      position = journal.seq;
+      for (const entry of entries) {
+        if (client.socket.readyState !== WebSocket.OPEN) return;
+        if (client.socket.bufferedAmount > pause) await flushed;
+        flushed = new Promise((resolve) => this.sendEntry(client, entry, true, resolve));
+      }
+    }
+    this.send(client, { type: 'caught-up', seq: journal.seq });
+    client.ready = true;
+  }
+
   private broadcast(entry: JournalEntry): void {
     for (const client of this.clients) if (client.ready) this.sendEntry(client, entry, false);
   }
 
-  private sendEntry(client: Client, entry: JournalEntry, replay: boolean): void {
-    this.send(client, {
-      type: 'call',
-      seq: entry.seq,
-      journalId: this.options.journal.id,
-      call: entry.call,
-      replay,
-    });
+  private sendEntry(client: Client, entry: JournalEntry, replay: boolean, onFlushed?: () => void): void {
+    const journalId = this.options.journal.id;
+    this.send(client, { type: 'call', seq: entry.seq, journalId, call: entry.call, replay }, onFlushed);
   }
 
-  private send(client: Client, frame: ServerFrame): void {
-    if (client.socket.readyState !== WebSocket.OPEN) return;
-    const limit = this.options.maxBufferedBytes ?? 1024 * 1024;
-    if (client.socket.bufferedAmount > limit) {
+  private bufferLimit(): number {
+    return this.options.maxBufferedBytes ?? 1024 * 1024;
+  }
+
+  /** `onFlushed` runs once the frame is handed to the kernel (or at once when it cannot be sent). */
+  private send(client: Client, frame: ServerFrame, onFlushed?: () => void): void {
+    if (client.socket.readyState !== WebSocket.OPEN) {
+      onFlushed?.();
+      return;
+    }
+    if (client.socket.bufferedAmount > this.bufferLimit()) {
       // A client that stopped reading must not hold the others up: drop it; the journal catches it up.
       this.log('warn', `extension #${client.id} is not reading; dropped`);
       client.socket.terminate();
+      onFlushed?.();
       return;
     }
-    client.socket.send(JSON.stringify(frame));
+    client.socket.send(JSON.stringify(frame), onFlushed && (() => onFlushed()));
   }
 
   private beat(): void {

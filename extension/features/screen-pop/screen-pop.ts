@@ -57,10 +57,14 @@ export class ScreenPop {
 
   /** A call frame arrived (live or replayed). Resolves when the pop is open or updated. */
   async onCall(call: CallSnapshot, replay: boolean): Promise<void> {
+    const pops =
+      shouldPop(call, replay) && !this.windows.has(call.callId) && !this.popped.includes(call.callId);
+    // A call with nothing on screen (most catch-up frames) only goes to the call log.
+    if (!pops && !this.views.has(call.callId)) return;
     const view = buildPopView(this.db, call, this.phone());
     this.views.set(call.callId, view);
     this.forgetOldViews();
-    if (shouldPop(call, replay) && !this.windows.has(call.callId) && !this.popped.includes(call.callId)) {
+    if (pops) {
       this.remember(call.callId);
       const windowId = this.open(call.callId);
       this.windows.set(call.callId, windowId);
@@ -71,9 +75,7 @@ export class ScreenPop {
     }
     await view;
     broadcast('callUpdated', { callId: call.callId });
-    if (call.status === 'ended' || call.status === 'missed' || call.status === 'answered') {
-      void browser.notifications?.clear(`call:${call.callId}`).catch(() => {});
-    }
+    if (call.status !== 'ringing') void browser.notifications?.clear(`call:${call.callId}`).catch(() => {});
   }
 
   /** The pop page painted its card: now the notification, for a user who is looking elsewhere. */
