@@ -56,6 +56,19 @@ describe('pairing', () => {
     await expect.poll(async () => (await health(bridge)).clients).toBe(1);
     await page.close();
   });
+
+  it('"Test call" rings through the bridge and pops', async () => {
+    const page = await openSettings(browser.context);
+    const pop = browser.context.waitForEvent('page', {
+      predicate: (candidate) => candidate.url().includes('pop.html?callId=test-'),
+    });
+    await page.getByTestId('settings-test-call').click();
+    const testPop = await pop;
+    await testPop.getByTestId('pop-unknown-caller').waitFor();
+    await expect.poll(() => testPop.getByLabel('Name').inputValue()).toBe('Kesher test call');
+    await testPop.close();
+    await page.close();
+  });
 });
 
 describe('screen-pop', () => {

@@ -156,12 +156,13 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
       <section class="who">
         <Avatar card={card} />
         <div>
-          <h1 data-testid="pop-card-name" dir="auto">
-            {card.name}
+          {/* <bdi>: a Hebrew name keeps its own direction but lines up with the interface. */}
+          <h1 data-testid="pop-card-name">
+            <bdi>{card.name}</bdi>
           </h1>
           {card.kind === 'person' && (card.title || card.company) ? (
-            <p class="org" dir="auto">
-              {[card.title, card.company].filter(Boolean).join(' · ')}
+            <p class="org">
+              <bdi>{[card.title, card.company].filter(Boolean).join(' · ')}</bdi>
             </p>
           ) : null}
           <p class="meta">
