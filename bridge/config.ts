@@ -17,6 +17,15 @@ const ConfigSchema = v.object({
   port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)), DEFAULT_PORT),
   allowedOrigins: v.optional(v.array(v.string()), [EXTENSION_ORIGIN]),
   dataDir: v.optional(v.string()),
+  /** Asterisk Manager Interface: ami://user:secret@host:5038 and click-to-call settings. */
+  ami: v.optional(
+    v.object({
+      url: v.pipe(v.string(), v.startsWith('ami://', 'ami.url must look like ami://user:secret@host:5038')),
+      originateChannel: v.optional(v.string()),
+      originateContext: v.optional(v.string()),
+      includeInternal: v.optional(v.boolean()),
+    }),
+  ),
 });
 export type BridgeConfig = v.InferOutput<typeof ConfigSchema>;
 

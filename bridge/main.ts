@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './config';
 import { Journal } from './journal';
 import { Bridge } from './server';
+import { redactAmiUrl } from './sources/ami/client';
+import { AmiSource } from './sources/ami/source';
 
 const HELP = `Usage: npm run bridge -- [options]
 
@@ -20,6 +22,8 @@ Options:
   --port <number>        port to listen on (default 17480; 0 picks a free one)
   --data-dir <dir>       where the call journal is kept (default: beside the config file)
   --allow-origin <url>   an extension origin allowed to connect (repeatable; default: Kesher's own id)
+  --ami <url>            Asterisk Manager Interface, ami://user:secret@host:5038 (or "ami" in the config
+                         file, with originateChannel, e.g. "PJSIP/{extension}", and originateContext)
   --print-token          print the pairing token and exit
   -h, --help             this help
 
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
     host: args.host ?? loaded.config.host,
     port: args.port !== undefined ? Number(args.port) : loaded.config.port,
     allowedOrigins: args['allow-origin'] ?? loaded.config.allowedOrigins,
+    ami: args.ami ? { ...loaded.config.ami, url: args.ami } : loaded.config.ami,
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
     fail(`--port ${args.port} is not a port`);
@@ -80,6 +85,22 @@ async function main(): Promise<void> {
     host: config.host,
     log,
   });
+  let ami: AmiSource | undefined;
+  if (config.ami) {
+    try {
+      ami = new AmiSource(config.ami, {
+        ingest: (event) => bridge.ingest(event),
+        status: (status) => {
+          bridge.setSource(status);
+          log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
+        },
+        warn: (message) => log('warn', message),
+      });
+    } catch (error) {
+      fail((error as Error).message);
+    }
+    bridge.setDialer((number, extension) => ami!.dial(number, extension));
+  }
   let port: number;
   try {
     port = await bridge.listen(config.port, config.host);
@@ -91,6 +112,7 @@ async function main(): Promise<void> {
         : (error as Error).message,
     );
   }
+  ami?.start();
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.output', 'chrome-mv3');
   const lines = [
@@ -100,6 +122,7 @@ async function main(): Promise<void> {
       ? `  Pairing token (shown once; also in ${loaded.path}): ${config.token}`
       : `  Pairing token: in ${loaded.path} (npm run bridge -- --print-token)`,
     `  Call journal: ${join(dataDir, 'journal.jsonl')} (${journal.seq} events)`,
+    `  Sources: call API${config.ami ? `, Asterisk AMI at ${redactAmiUrl(config.ami.url)}` : ''}`,
     `  Extension folder: ${extensionDir}`,
     '',
     "Next: open chrome://extensions, turn on Developer mode, 'Load unpacked' the extension folder,",
@@ -109,6 +132,7 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     log('info', `${signal}: shutting down`);
+    ami?.stop();
     await bridge.close();
     process.exit(0);
   };
@@ -124,6 +148,7 @@ function parse() {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
+      ami: { type: 'string' },
       'print-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

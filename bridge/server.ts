@@ -45,7 +45,15 @@ interface Client {
   socket: WebSocket;
   alive: boolean;
   ready: boolean;
+  /** The phone extensions this user answers (empty: all calls). */
+  extensions: string[];
 }
+
+/** Places a call from the user's own phone (click-to-call); provided by a source that can, like AMI. */
+export type Dialer = (
+  number: string,
+  extension: string,
+) => Promise<{ ok: boolean; message: string; callId?: string }>;
 
 export interface SourceStatus {
   name: string;
@@ -88,6 +96,7 @@ export class Bridge {
   private readonly sources = new Map<string, SourceStatus>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private heartbeat?: NodeJS.Timeout;
+  private dialer?: Dialer;
   private connectionsTotal = 0;
   private nextClientId = 1;
   private port = 0;
@@ -132,6 +141,10 @@ export class Bridge {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  setDialer(dialer: Dialer | undefined): void {
+    this.dialer = dialer;
+  }
+
   setSource(status: SourceStatus): void {
     this.sources.set(status.name, status);
   }
@@ -156,6 +169,9 @@ export class Bridge {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       sources: [...this.sources.values()],
       clients: [...this.clients].filter((client) => client.ready).length,
+      clientExtensions: [...this.clients]
+        .filter((client) => client.ready)
+        .map((client) => (client.extensions.length > 0 ? client.extensions : ['all calls'])),
       connectionsTotal: this.connectionsTotal,
       activeCalls: this.calls.active().length,
       journal: {
@@ -276,7 +292,7 @@ export class Bridge {
   }
 
   private accept(socket: WebSocket): void {
-    const client: Client = { id: this.nextClientId++, socket, alive: true, ready: false };
+    const client: Client = { id: this.nextClientId++, socket, alive: true, ready: false, extensions: [] };
     this.clients.add(client);
     this.connectionsTotal++;
     this.log('info', `extension #${client.id} connected`);
@@ -310,6 +326,7 @@ export class Bridge {
           return;
         }
         const journal = this.options.journal;
+        client.extensions = frame.extensions ?? [];
         this.send(client, {
           type: 'welcome',
           protocol: PROTOCOL_VERSION,
@@ -331,6 +348,10 @@ export class Bridge {
       }
       case 'keepalive':
         return;
+      case 'dial': {
+        void this.dial(client, frame.requestId, frame.number, frame.fromExtension);
+        return;
+      }
       case 'test-call': {
         const callId = `test-${Date.now()}-${client.id}`;
         this.ingest({ callId, state: 'ringing', from: TEST_CALL_NUMBER, fromName: 'Kesher test call' });
@@ -341,6 +362,25 @@ export class Bridge {
         this.timers.add(timer);
         return;
       }
+    }
+  }
+
+  private async dial(client: Client, requestId: string, number: string, extension: string): Promise<void> {
+    if (!this.dialer) {
+      this.send(client, {
+        type: 'dial-result',
+        requestId,
+        ok: false,
+        message: 'Click-to-call needs the Asterisk (AMI) source: start the bridge with --ami',
+      });
+      return;
+    }
+    this.send(client, { type: 'dial-result', requestId, ok: true, message: 'Ringing your phone…' });
+    try {
+      const outcome = await this.dialer(number, extension);
+      this.send(client, { type: 'dial-result', requestId, ...outcome });
+    } catch (error) {
+      this.send(client, { type: 'dial-result', requestId, ok: false, message: (error as Error).message });
     }
   }
 

@@ -18,11 +18,27 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
 
 function withStatus(call: Omit<CallSnapshot, 'status'>): CallSnapshot {
   const snapshot: CallSnapshot = { ...call, status: 'ringing' };
-  for (const key of ['fromName', 'to', 'extension', 'answeredAt', 'endedAt'] as const) {
+  for (const key of [
+    'fromName',
+    'to',
+    'extension',
+    'extensions',
+    'answeredBy',
+    'forwardedFrom',
+    'answeredAt',
+    'endedAt',
+  ] as const) {
     if (snapshot[key] === undefined) delete snapshot[key];
   }
   snapshot.status = statusOf(snapshot);
   return snapshot;
+}
+
+function union(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  // Sorted, so the same facts in any order give the same snapshot.
+  return [...new Set([...a, ...b])].sort();
 }
 
 /** Fold two views of the same call into one. */
@@ -34,6 +50,9 @@ export function mergeCalls(a: CallSnapshot, b: CallSnapshot): CallSnapshot {
     fromName: a.fromName || b.fromName,
     to: a.to || b.to,
     extension: a.extension || b.extension,
+    extensions: union(a.extensions, b.extensions),
+    answeredBy: a.answeredBy || b.answeredBy,
+    forwardedFrom: a.forwardedFrom || b.forwardedFrom,
     startedAt: Math.min(a.startedAt, b.startedAt),
     answeredAt: earliest(a.answeredAt, b.answeredAt),
     endedAt: earliest(a.endedAt, b.endedAt),
@@ -50,14 +69,13 @@ export function callFromEvent(event: CallEventInput, receivedAt: number): CallSn
     fromName: event.fromName,
     to: event.to,
     extension: event.extension,
+    extensions: event.extension ? [event.extension] : undefined,
+    answeredBy: event.state === 'answered' ? event.answeredBy : undefined,
+    forwardedFrom: event.forwardedFrom,
     startedAt: at,
     answeredAt: event.state === 'answered' ? at : undefined,
     endedAt: event.state === 'ended' ? at : undefined,
   });
-}
-
-export function sameCall(a: CallSnapshot, b: CallSnapshot): boolean {
-  return JSON.stringify(a) === JSON.stringify(withStatus(b)) && a.status === b.status;
 }
 
 /** Seconds talked, once a call was answered and has ended. */

@@ -31,6 +31,10 @@ export const CallEventInputSchema = v.strictObject({
   to: v.optional(text(200)),
   extension: v.optional(text(100)),
   direction: v.optional(CallDirectionSchema),
+  /** The extension that picked up (with state "answered"). */
+  answeredBy: v.optional(text(100)),
+  /** The number the call was forwarded from (SIP Diversion). */
+  forwardedFrom: v.optional(text(200)),
   /** When it happened, ms since the epoch; defaults to the bridge's receipt. */
   at: v.optional(timestamp),
 });
@@ -45,6 +49,10 @@ export const CallSnapshotSchema = v.object({
   fromName: v.optional(text(200)),
   to: v.optional(text(200)),
   extension: v.optional(text(100)),
+  /** Every extension that rang for this call (ring groups ring several). */
+  extensions: v.optional(v.array(text(100))),
+  answeredBy: v.optional(text(100)),
+  forwardedFrom: v.optional(text(200)),
   startedAt: timestamp,
   answeredAt: v.optional(timestamp),
   endedAt: v.optional(timestamp),
@@ -70,6 +78,14 @@ export const ServerFrameSchema = v.variant('type', [
     replay: v.boolean(),
   }),
   v.object({ type: v.literal('caught-up'), seq }),
+  v.object({
+    type: v.literal('dial-result'),
+    requestId: v.string(),
+    ok: v.boolean(),
+    /** What the user reads: "Ringing your phone…" or the PBX's reason for failing. */
+    message: v.string(),
+    callId: v.optional(v.string()),
+  }),
   v.object({ type: v.literal('heartbeat'), at: timestamp }),
   v.object({ type: v.literal('error'), reason: v.string() }),
 ]);
@@ -83,8 +99,17 @@ export const ClientFrameSchema = v.variant('type', [
     /** Null on first pairing: start from now rather than replaying the whole journal. */
     lastSeq: v.nullable(seq),
     journalId: v.nullable(v.string()),
+    /** The phone extensions this user answers; absent or empty: all calls (the receptionist). */
+    extensions: v.optional(v.array(text(100))),
   }),
   v.object({ type: v.literal('ack'), callId }),
+  v.object({
+    type: v.literal('dial'),
+    requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+    number: v.pipe(v.string(), v.minLength(1, 'number is empty'), v.maxLength(100)),
+    /** The user's own extension, whose phone rings first. */
+    fromExtension: v.pipe(v.string(), v.regex(/^[0-9*#+]{1,20}$/, 'fromExtension must be a phone extension')),
+  }),
   v.object({ type: v.literal('keepalive') }),
   v.object({ type: v.literal('test-call') }),
 ]);
