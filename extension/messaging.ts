@@ -25,6 +25,10 @@ export interface PopView {
   people: Card[];
   /** Who answered, when someone did. */
   answeredBy?: string;
+  /** Answered at a phone that is not this user's: the pop says so and closes. */
+  answeredElsewhere?: boolean;
+  /** This user's own extension for click-to-call (absent: not set up). */
+  myExtension?: string;
 }
 
 export interface LeadInput {
@@ -49,12 +53,15 @@ export interface ProtocolMap {
   getLinkState(): LinkState;
   reconnect(): LinkState;
   testCall(): void;
+  /** Click-to-call: ring this user's phone, then the number. Progress arrives as dialProgress events. */
+  dial(input: { number: string }): { requestId: string };
 }
 
 /** Events the worker broadcasts to open pages. */
 export interface EventMap {
   callUpdated: { callId: string };
   dataChanged: { cardId?: string };
+  dialProgress: { requestId: string; ok: boolean; message: string };
 }
 
 export type MessageName = keyof ProtocolMap;

@@ -17,11 +17,13 @@ import {
   defaultCountryItem,
   journalCursorItem,
   linkStateItem,
+  myExtensionsItem,
   outsideLinePrefixItem,
+  parseExtensions,
   phoneOptions,
 } from '../features/settings/items';
 import { broadcast, serveMessages } from '../messaging';
-import { popViewFromLog } from '../features/screen-pop/pop-view';
+import { loggedCall } from '../features/screen-pop/pop-view';
 
 const LINK_ALARM = 'kesher-link';
 
@@ -39,7 +41,16 @@ export default defineBackground({
     defaultCountryItem.watch(() => void loadPhone());
     outsideLinePrefixItem.watch(() => void loadPhone());
 
-    const pop = new ScreenPop(db, () => phone, log);
+    let myExtensions: string[] = [];
+    const loadExtensions = () =>
+      myExtensionsItem.getValue().then((value) => (myExtensions = parseExtensions(value)));
+    const extensionsReady = loadExtensions();
+    const pop = new ScreenPop(
+      db,
+      () => phone,
+      () => myExtensions,
+      log,
+    );
     const intake = new CallLogIntake({
       db,
       phone: async () => {
@@ -54,6 +65,7 @@ export default defineBackground({
       settings: async () => ({
         url: await bridgeUrlItem.getValue(),
         token: await bridgeTokenItem.getValue(),
+        extensions: parseExtensions(await myExtensionsItem.getValue()),
       }),
       cursor: () => journalCursorItem.getValue(),
       onCall: (frame) => {
@@ -73,6 +85,7 @@ export default defineBackground({
         if (state.state === 'connected') void browser.alarms.clear(LINK_ALARM);
         else void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
       },
+      onDialResult: (result) => broadcast('dialProgress', result),
       log,
     });
 
@@ -83,7 +96,12 @@ export default defineBackground({
 
     serveMessages(
       {
-        getPopView: async (callId) => (await pop.view(callId)) ?? (await popViewFromLog(db, callId, phone)),
+        getPopView: async (callId) => {
+          const cached = await pop.view(callId);
+          if (cached) return cached;
+          const call = await loggedCall(db, callId);
+          return call ? pop.build(call) : null;
+        },
         getCardView: (cardId) => cardView(db, cardId),
         popShown: async (callId) => {
           link.send({ type: 'ack', callId });
@@ -140,6 +158,15 @@ export default defineBackground({
         testCall: () => {
           if (!link.send({ type: 'test-call' })) throw new Error('The bridge is not connected');
         },
+        dial: ({ number }) => {
+          const fromExtension = myExtensions[0];
+          if (!fromExtension) throw new Error('Set your phone extension in Settings to call from Kesher');
+          const requestId = crypto.randomUUID();
+          if (!link.send({ type: 'dial', requestId, number, fromExtension })) {
+            throw new Error('The bridge is not connected');
+          }
+          return { requestId };
+        },
       },
       (name, error) => log(`${name} failed: ${(error as Error).message}`),
     );
@@ -149,6 +176,8 @@ export default defineBackground({
     });
     bridgeUrlItem.watch(() => void link.connect());
     bridgeTokenItem.watch(() => void link.connect());
+    // The bridge learns this user's extensions in the hello: say hello again.
+    myExtensionsItem.watch(() => void loadExtensions().then(() => link.connect()));
     browser.action.onClicked.addListener(() => {
       void browser.tabs.create({ url: browser.runtime.getURL('/app.html') });
     });
@@ -156,7 +185,7 @@ export default defineBackground({
     // Listening here is what wakes the worker when the browser starts, so calls that rang while it was
     // closed are fetched without waiting for the user to open anything.
     browser.runtime.onStartup.addListener(() => link.ensure());
-    void Promise.all([pop.restore(), phoneReady]).then(() => link.connect());
+    void Promise.all([pop.restore(), phoneReady, extensionsReady]).then(() => link.connect());
     if (import.meta.env.KESHER_BENCH) installBenchHooks(db, () => phone);
   },
 });

@@ -23,12 +23,13 @@ export interface CallFrame {
 }
 
 export interface LinkDeps {
-  settings(): Promise<{ url: string; token: string }>;
+  settings(): Promise<{ url: string; token: string; extensions: string[] }>;
   cursor(): Promise<JournalCursor | null>;
   onCall(frame: CallFrame): void;
   /** The journal position when the link has nothing more to catch up on. */
   onCaughtUp(journalId: string, seq: number): void;
   onState(state: LinkState): void;
+  onDialResult(result: { requestId: string; ok: boolean; message: string }): void;
   log(message: string): void;
 }
 
@@ -84,12 +85,13 @@ export class BridgeLink {
     let opened = false;
     socket.onopen = async () => {
       opened = true;
-      const cursor = await this.deps.cursor();
+      const [cursor, { extensions }] = await Promise.all([this.deps.cursor(), this.deps.settings()]);
       this.send({
         type: 'hello',
         protocol: PROTOCOL_VERSION,
         lastSeq: cursor?.seq ?? null,
         journalId: cursor?.journalId ?? null,
+        extensions,
       });
       this.keepaliveTimer = setInterval(() => this.send({ type: 'keepalive' }), KEEPALIVE_INTERVAL_MS);
     };
@@ -152,6 +154,9 @@ export class BridgeLink {
         if (this.journalId) this.deps.onCaughtUp(this.journalId, frame.seq);
         return;
       case 'heartbeat':
+        return;
+      case 'dial-result':
+        this.deps.onDialResult({ requestId: frame.requestId, ok: frame.ok, message: frame.message });
         return;
       case 'error':
         this.deps.log(`bridge: ${frame.reason}`);

@@ -10,7 +10,9 @@ import {
   defaultCountryItem,
   type LinkState,
   linkStateItem,
+  myExtensionsItem,
   outsideLinePrefixItem,
+  parseExtensions,
 } from '../settings/items';
 
 const LINK_TEXT: Record<LinkState['state'], string> = {
@@ -49,6 +51,7 @@ export function SettingsView() {
   const [token, setToken] = useState('');
   const [country, setCountry] = useState('IL');
   const [prefix, setPrefix] = useState('');
+  const [extensions, setExtensions] = useState('');
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
@@ -57,7 +60,9 @@ export function SettingsView() {
       bridgeTokenItem.getValue(),
       defaultCountryItem.getValue(),
       outsideLinePrefixItem.getValue(),
-    ]).then(([u, t, c, p]) => {
+      myExtensionsItem.getValue(),
+    ]).then(([u, t, c, p, e]) => {
+      setExtensions(e);
       setUrl(u);
       setToken(t);
       setCountry(c);
@@ -70,6 +75,7 @@ export function SettingsView() {
       await Promise.all([
         defaultCountryItem.setValue(country),
         outsideLinePrefixItem.setValue(prefix.replace(/\D/g, '')),
+        myExtensionsItem.setValue(parseExtensions(extensions).join(', ')),
         bridgeUrlItem.setValue(url.trim()),
         bridgeTokenItem.setValue(token.trim()),
       ]);
@@ -135,6 +141,17 @@ export function SettingsView() {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          Your phone extension(s), e.g. 101 (empty: every call pops here, as for a receptionist; the first one
+          rings for click-to-call)
+          <input
+            data-testid="settings-extensions"
+            dir="ltr"
+            inputMode="numeric"
+            value={extensions}
+            onInput={(e) => setExtensions(e.currentTarget.value)}
+          />
         </label>
         <label>
           Outside-line prefix your PBX adds to caller ids (leave empty if none)

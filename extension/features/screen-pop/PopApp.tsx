@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { StatusLight as Light } from '../../db/db';
 import { type CardView, onEvent, type PopView, sendMessage } from '../../messaging';
+import { CallButton } from '../click-to-call/CallButton';
 import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
 import { dateInputToMs, formatDuration, lastSpokeText } from '../../ui/format';
 import { useAction } from '../../ui/use-action';
@@ -74,6 +75,20 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
           </span>
         ) : null}
       </header>
+      {data.answeredElsewhere && data.call.status !== 'ringing' ? (
+        <AnsweredElsewhere by={data.answeredBy!} />
+      ) : null}
+      {data.display &&
+      data.numberKind !== 'withheld' &&
+      data.numberKind !== 'internal' &&
+      data.call.status !== 'ringing' ? (
+        <p class="call-back">
+          <CallButton
+            number={data.call.direction === 'outbound' ? (data.call.to ?? '') : data.call.from}
+            label="Call back"
+          />
+        </p>
+      ) : null}
       {data.numberKind === 'withheld' ? (
         <section data-testid="pop-withheld" class="unknown">
           <h1>Withheld number</h1>
@@ -85,6 +100,21 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
         <UnknownCaller view={data} callId={callId} />
       )}
     </main>
+  );
+}
+
+const CLOSE_AFTER_ANSWERED_ELSEWHERE_MS = 4000;
+
+/** Someone else picked up: say who, then get out of the way. */
+function AnsweredElsewhere({ by }: { by: string }) {
+  useEffect(() => {
+    const timer = setTimeout(() => window.close(), CLOSE_AFTER_ANSWERED_ELSEWHERE_MS);
+    return () => clearTimeout(timer);
+  }, []);
+  return (
+    <p class="answered-elsewhere" data-testid="pop-answered-elsewhere" role="status">
+      Answered by {by}
+    </p>
   );
 }
 

@@ -40,12 +40,8 @@ export async function buildPopView(db: KesherDb, call: CallSnapshot, phone: Phon
   });
 }
 
-/** After a worker restart the in-memory view is gone: rebuild it from the call log. */
-export async function popViewFromLog(
-  db: KesherDb,
-  callId: string,
-  phone: PhoneOptions,
-): Promise<PopView | null> {
+/** After a worker restart the in-memory view is gone: the call as the call log has it. */
+export async function loggedCall(db: KesherDb, callId: string): Promise<CallSnapshot | null> {
   const logged = await db.interactions.where('callId').equals(callId).first();
-  return logged?.call ? buildPopView(db, logged.call, phone) : null;
+  return logged?.call ?? null;
 }

@@ -22,9 +22,21 @@ export function popUrl(callId: string): string {
   return browser.runtime.getURL(`/pop.html?callId=${encodeURIComponent(callId)}`);
 }
 
-export function shouldPop(call: CallSnapshot, replay: boolean, now = Date.now()): boolean {
+/**
+ * A ringing inbound call pops for a user whose extension rings (ring groups ring several), or for a user
+ * who takes all calls (no extensions set: the receptionist).
+ */
+export function shouldPop(
+  call: CallSnapshot,
+  replay: boolean,
+  myExtensions: readonly string[],
+  now = Date.now(),
+): boolean {
   if (call.status !== 'ringing' || call.direction !== 'inbound') return false;
-  return !replay || now - call.startedAt < LATE_POP_LIMIT_MS;
+  if (replay && now - call.startedAt >= LATE_POP_LIMIT_MS) return false;
+  if (myExtensions.length === 0) return true;
+  const ringing = call.extensions ?? (call.extension ? [call.extension] : []);
+  return ringing.some((extension) => myExtensions.includes(extension));
 }
 
 export class ScreenPop {
@@ -36,6 +48,7 @@ export class ScreenPop {
   constructor(
     private readonly db: KesherDb,
     private readonly phone: () => PhoneOptions,
+    private readonly myExtensions: () => string[],
     private readonly log: (message: string) => void,
   ) {
     browser.windows.onRemoved.addListener((windowId) => {
@@ -58,10 +71,12 @@ export class ScreenPop {
   /** A call frame arrived (live or replayed). Resolves when the pop is open or updated. */
   async onCall(call: CallSnapshot, replay: boolean): Promise<void> {
     const pops =
-      shouldPop(call, replay) && !this.windows.has(call.callId) && !this.popped.includes(call.callId);
+      shouldPop(call, replay, this.myExtensions()) &&
+      !this.windows.has(call.callId) &&
+      !this.popped.includes(call.callId);
     // A call with nothing on screen (most catch-up frames) only goes to the call log.
     if (!pops && !this.views.has(call.callId)) return;
-    const view = buildPopView(this.db, call, this.phone());
+    const view = this.build(call);
     this.views.set(call.callId, view);
     this.forgetOldViews();
     if (pops) {
@@ -92,13 +107,23 @@ export class ScreenPop {
   async refresh(callId: string): Promise<void> {
     const current = await this.views.get(callId);
     if (!current) return;
-    this.views.set(callId, buildPopView(this.db, current.call, this.phone()));
+    this.views.set(callId, this.build(current.call));
     await this.views.get(callId);
     broadcast('callUpdated', { callId });
   }
 
   async refreshAll(): Promise<void> {
     await Promise.all([...this.views.keys()].map((callId) => this.refresh(callId)));
+  }
+
+  build(call: CallSnapshot): Promise<PopView> {
+    const mine = this.myExtensions();
+    return buildPopView(this.db, call, this.phone()).then((view) => ({
+      ...view,
+      answeredBy: call.answeredBy,
+      answeredElsewhere: call.answeredBy !== undefined && !mine.includes(call.answeredBy),
+      myExtension: mine[0],
+    }));
   }
 
   private async open(callId: string): Promise<number | undefined> {

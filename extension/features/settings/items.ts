@@ -24,6 +24,22 @@ export const outsideLinePrefixItem = storage.defineItem<string>('local:outsideLi
   version: 1,
 });
 
+/**
+ * chrome.storage.local key "myExtensions": the phone extensions this user answers, comma-separated
+ * ("101, 102"). Empty: all calls pop here (the receptionist). Also the phone click-to-call rings first.
+ */
+export const myExtensionsItem = storage.defineItem<string>('local:myExtensions', {
+  fallback: '',
+  version: 1,
+});
+
+export function parseExtensions(value: string): string[] {
+  return value
+    .split(/[\s,;]+/)
+    .map((item) => item.trim())
+    .filter((item) => /^[0-9*#]{1,20}$/.test(item));
+}
+
 /** Where the call log stands in the bridge's journal (chrome.storage.local key "journalCursor"). */
 export interface JournalCursor {
   journalId: string;
