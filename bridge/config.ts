@@ -26,6 +26,23 @@ const ConfigSchema = v.object({
       includeInternal: v.optional(v.boolean()),
     }),
   ),
+  /** SIP ring-group member: listen address, optional REGISTER with the PBX. */
+  sip: v.optional(
+    v.object({
+      listen: v.string(),
+      extension: v.optional(v.string()),
+      allowFrom: v.optional(v.array(v.string())),
+      register: v.optional(
+        v.object({
+          registrar: v.string(),
+          username: v.string(),
+          password: v.string(),
+          domain: v.optional(v.string()),
+          expires: v.optional(v.number()),
+        }),
+      ),
+    }),
+  ),
 });
 export type BridgeConfig = v.InferOutput<typeof ConfigSchema>;
 

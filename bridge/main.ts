@@ -10,6 +10,7 @@ import { Journal } from './journal';
 import { Bridge } from './server';
 import { redactAmiUrl } from './sources/ami/client';
 import { AmiSource } from './sources/ami/source';
+import { SipSource } from './sources/sip/source';
 
 const HELP = `Usage: npm run bridge -- [options]
 
@@ -24,6 +25,8 @@ Options:
   --allow-origin <url>   an extension origin allowed to connect (repeatable; default: Kesher's own id)
   --ami <url>            Asterisk Manager Interface, ami://user:secret@host:5038 (or "ami" in the config
                          file, with originateChannel, e.g. "PJSIP/{extension}", and originateContext)
+  --sip <host:port>      be a SIP ring-group member listening on UDP host:port (or "sip" in the config file,
+                         with extension, allowFrom and register {registrar, username, password})
   --print-token          print the pairing token and exit
   -h, --help             this help
 
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     port: args.port !== undefined ? Number(args.port) : loaded.config.port,
     allowedOrigins: args['allow-origin'] ?? loaded.config.allowedOrigins,
     ami: args.ami ? { ...loaded.config.ami, url: args.ami } : loaded.config.ami,
+    sip: args.sip ? { ...loaded.config.sip, listen: args.sip } : loaded.config.sip,
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
     fail(`--port ${args.port} is not a port`);
@@ -113,6 +117,22 @@ async function main(): Promise<void> {
     );
   }
   ami?.start();
+  let sip: SipSource | undefined;
+  if (config.sip) {
+    sip = new SipSource(config.sip, {
+      ingest: (event) => bridge.ingest(event),
+      status: (status) => {
+        bridge.setSource(status);
+        log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
+      },
+      warn: (message) => log('warn', message),
+    });
+    try {
+      await sip.start();
+    } catch (error) {
+      fail(`SIP: cannot listen on ${config.sip.listen}: ${(error as Error).message}`);
+    }
+  }
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.output', 'chrome-mv3');
   const lines = [
@@ -122,7 +142,7 @@ async function main(): Promise<void> {
       ? `  Pairing token (shown once; also in ${loaded.path}): ${config.token}`
       : `  Pairing token: in ${loaded.path} (npm run bridge -- --print-token)`,
     `  Call journal: ${join(dataDir, 'journal.jsonl')} (${journal.seq} events)`,
-    `  Sources: call API${config.ami ? `, Asterisk AMI at ${redactAmiUrl(config.ami.url)}` : ''}`,
+    `  Sources: call API${config.ami ? `, Asterisk AMI at ${redactAmiUrl(config.ami.url)}` : ''}${sip ? `, SIP member on udp ${sip.address.host}:${sip.address.port}` : ''}`,
     `  Extension folder: ${extensionDir}`,
     '',
     "Next: open chrome://extensions, turn on Developer mode, 'Load unpacked' the extension folder,",
@@ -133,6 +153,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     log('info', `${signal}: shutting down`);
     ami?.stop();
+    sip?.stop();
     await bridge.close();
     process.exit(0);
   };
@@ -149,6 +170,7 @@ function parse() {
       'data-dir': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
       ami: { type: 'string' },
+      sip: { type: 'string' },
       'print-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
