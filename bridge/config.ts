@@ -26,6 +26,17 @@ const ConfigSchema = v.object({
       includeInternal: v.optional(v.boolean()),
     }),
   ),
+  /** Cloud PBX webhooks: each provider is enabled by its secret. */
+  webhooks: v.optional(
+    v.object({
+      publicUrl: v.optional(v.string()),
+      generic: v.optional(
+        v.object({ secret: v.pipe(v.string(), v.minLength(16, 'webhooks.generic.secret is too short')) }),
+      ),
+      twilio: v.optional(v.object({ authToken: v.string() })),
+      aircall: v.optional(v.object({ token: v.string() })),
+    }),
+  ),
   /** SIP ring-group member: listen address, optional REGISTER with the PBX. */
   sip: v.optional(
     v.object({

@@ -25,6 +25,7 @@ import {
 import { CallBook } from './calls';
 import type { Journal, JournalEntry } from './journal';
 import { PopLatency } from './latency';
+import { type WebhookConfig, webhookRouter } from './sources/webhook';
 
 export const BRIDGE_VERSION = '0.1.0';
 
@@ -38,6 +39,8 @@ export interface BridgeOptions {
   /** A client whose unsent data passes this is dropped; it catches up from the journal on reconnect. */
   maxBufferedBytes?: number;
   log?: (level: 'info' | 'warn', message: string) => void;
+  /** Cloud PBX webhooks (signed; see sources/webhook.ts). */
+  webhooks?: WebhookConfig;
 }
 
 interface Client {
@@ -197,6 +200,22 @@ export class Bridge {
   private httpApp() {
     const app = express();
     app.disable('x-powered-by');
+    const webhooks = this.options.webhooks;
+    if (webhooks) {
+      // Before the Host check: providers reach us through a tunnel under its own name. Signed instead.
+      app.use(
+        '/webhooks',
+        webhookRouter(webhooks, (event) => this.ingest(event)),
+      );
+      for (const [name, configured] of Object.entries({
+        generic: webhooks.generic,
+        twilio: webhooks.twilio,
+        aircall: webhooks.aircall,
+      })) {
+        if (configured)
+          this.setSource({ name: `webhook:${name}`, state: 'ready', detail: `POST /webhooks/${name}` });
+      }
+    }
     app.use((request: Request, response: Response, next: NextFunction) => {
       if (!this.allowedHost(request.headers.host)) {
         response.status(421).json({ error: 'unexpected Host header' });
