@@ -1,0 +1,133 @@
+/**
+ * npm run doctor: checks the bridge's config, the running bridge, each phone-system source and the
+ * extension link, and says in plain words what is wrong and what to do. Exit code 0 when all is well.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultConfigPath, type LoadedConfig, loadConfig } from './config';
+import { AmiClient, parseAmiUrl, redactAmiUrl } from './sources/ami/client';
+
+interface Check {
+  ok: boolean;
+  text: string;
+}
+
+interface Health {
+  sources: Array<{ name: string; state: string; detail?: string }>;
+  clients: number;
+  clientExtensions?: string[][];
+  journal: { seq: number };
+  popLatencyMs: { count: number; p50: number | null; p95: number | null };
+}
+
+async function tryAmiLogin(url: string): Promise<Check> {
+  return new Promise((done) => {
+    const client = new AmiClient(parseAmiUrl(url), {
+      onEvent: () => {},
+      onStatus: (status) => {
+        if (status.state === 'ready') finish({ ok: true, text: `${status.detail} (tested by the doctor)` });
+        if (status.state === 'login-refused') finish({ ok: false, text: status.detail });
+        if (status.state === 'reconnecting')
+          finish({
+            ok: false,
+            text: `${status.detail.replace(/reconnecting in \d+ s, /, '')}: is Asterisk running, and is the AMI enabled in manager.conf?`,
+          });
+      },
+    });
+    const timer = setTimeout(
+      () => finish({ ok: false, text: `AMI at ${redactAmiUrl(url)} did not answer within 5 s` }),
+      5_000,
+    );
+    function finish(check: Check) {
+      clearTimeout(timer);
+      client.stop();
+      done(check);
+    }
+    client.start();
+  });
+}
+
+export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
+  const { config, path } = loaded;
+  const checks: Check[] = [{ ok: true, text: `Config: ${path}` }];
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    checks.push({
+      ok: false,
+      text: `Config ${path} is readable by others (mode ${mode.toString(8)}): chmod 600 ${path}`,
+    });
+  }
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  let health: Health | undefined;
+  try {
+    const response = await fetch(`${base}/health`, { headers: { authorization: `Bearer ${config.token}` } });
+    const body = (await response.json()) as Health & { status: string };
+    if (!('sources' in body)) {
+      checks.push({
+        ok: false,
+        text: `Something answers at ${base}, but not with this config's token: is another bridge running there?`,
+      });
+    } else {
+      health = body;
+      checks.push({ ok: true, text: `Bridge running at ${base} (journal at event ${body.journal.seq})` });
+    }
+  } catch {
+    checks.push({
+      ok: false,
+      text: `The bridge is not running at ${base}: start it with npm start (or npm run bridge)`,
+    });
+  }
+
+  if (health) {
+    for (const source of health.sources) {
+      checks.push({ ok: source.state === 'ready', text: source.detail ?? `${source.name}: ${source.state}` });
+    }
+    if (health.clients === 0) {
+      checks.push({
+        ok: false,
+        text: `No extension is connected: in Kesher's settings, paste ws://${host}:${config.port}/ws and the token (npm run bridge -- --print-token)`,
+      });
+    } else {
+      const who = (health.clientExtensions ?? []).map((list) => list.join(', ')).join('; ');
+      checks.push({ ok: true, text: `${health.clients} extension(s) connected${who ? ` (${who})` : ''}` });
+    }
+    if (health.popLatencyMs.count > 0) {
+      checks.push({
+        ok: true,
+        text: `Pops so far: ${health.popLatencyMs.count}, p50 ${health.popLatencyMs.p50} ms, p95 ${health.popLatencyMs.p95} ms`,
+      });
+    }
+  } else if (config.ami) {
+    // The bridge is down: the doctor can still tell whether the AMI settings would work.
+    checks.push(await tryAmiLogin(config.ami.url));
+  }
+  if (config.webhooks) {
+    const publicUrl =
+      config.webhooks.publicUrl ?? '(set webhooks.publicUrl to the address your provider calls)';
+    for (const name of ['generic', 'twilio', 'aircall'] as const) {
+      if (config.webhooks[name])
+        checks.push({ ok: true, text: `Webhook ${name}: ${publicUrl}/webhooks/${name}` });
+    }
+  }
+  return checks;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string' } } });
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(resolve(values.config ?? defaultConfigPath()));
+  } catch (error) {
+    process.stdout.write(`✗ ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const checks = await diagnose(loaded);
+  for (const check of checks) process.stdout.write(`${check.ok ? '✓' : '✗'} ${check.text}\n`);
+  const failed = checks.filter((check) => !check.ok).length;
+  process.stdout.write(failed === 0 ? '\nAll good.\n' : `\n${failed} thing(s) to fix.\n`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) void main();
