@@ -10,19 +10,14 @@ import { percentile } from '../bridge/latency';
 import { seededNumber } from '../extension/features/bench/bench-hooks';
 import { postCall, REPO_ROOT, startBridge } from '../tests/helpers/bridge-process';
 import { EXTENSION_URL, launchWithExtension } from '../tests/helpers/browser';
+import { benchAmi, benchFanout } from './bridge-bench';
+import { type Row, table } from './rows';
 
 const BENCH_EXTENSION = join(REPO_ROOT, '.output-bench', 'chrome-mv3');
 const POP_CARDS = Number(process.env.BENCH_POP_CARDS ?? 10_000);
 const POP_CALLS = Number(process.env.BENCH_POP_CALLS ?? 200);
 const LOOKUP_CARDS = Number(process.env.BENCH_LOOKUP_CARDS ?? 100_000);
 const LOOKUPS = 1000;
-
-interface Row {
-  metric: string;
-  value: string;
-  goal: string;
-  met?: boolean;
-}
 
 // Globals of the extension's worker, where the evaluated functions run.
 declare const chrome: { storage: { local: { set(items: Record<string, string>): Promise<void> } } };
@@ -50,7 +45,7 @@ function formats(index: number): string[] {
   return [national, `+${international}`, international, `00${international}`, national.slice(1)];
 }
 
-async function main(): Promise<void> {
+async function benchBrowser(): Promise<Row[]> {
   const rows: Row[] = [];
   const bridge = await startBridge();
   const acks = new Map<string, (ms: number) => void>();
@@ -131,30 +126,40 @@ async function main(): Promise<void> {
       met: lookup.p95 < 2,
     });
 
-    const table = [
-      '| Metric | Result | Goal |',
-      '|---|---|---|',
-      ...rows.map(
-        (row) =>
-          `| ${row.metric} | ${row.value} | ${row.goal}${row.met === undefined ? '' : row.met ? ' ✅' : ' ❌'} |`,
-      ),
-    ].join('\n');
-    const when = new Date().toISOString();
-    console.log(`\n${table}\n`);
-    const dir = join(REPO_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'latest.json'),
-      `${JSON.stringify({ when, pop, floor, ratio, lookup, rows }, null, 2)}\n`,
-    );
-    writeFileSync(
-      join(dir, 'latest.md'),
-      `Measured ${when} on this project's 2-core machine (headless Chromium).\n\n${table}\n`,
-    );
+    return rows;
   } finally {
     await browser.close();
     await bridge.stop();
   }
+}
+
+const SECTIONS: Record<string, () => Promise<Row[]>> = {
+  ami: benchAmi,
+  fanout: benchFanout,
+  browser: benchBrowser,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((name) => name in SECTIONS);
+  const names = wanted.length > 0 ? wanted : Object.keys(SECTIONS);
+  const rows: Row[] = [];
+  for (const name of names) {
+    console.log(`bench: ${name}…`);
+    const section = await SECTIONS[name]!();
+    console.log(table(section));
+    rows.push(...section);
+  }
+  const when = new Date().toISOString();
+  const text = table(rows);
+  console.log(`\n${text}\n`);
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const suffix = wanted.length > 0 ? `-${names.join('-')}` : '';
+  writeFileSync(join(dir, `latest${suffix}.json`), `${JSON.stringify({ when, rows }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, `latest${suffix}.md`),
+    `Measured ${when} on this project's 2-core machine (headless Chromium).\n\n${text}\n`,
+  );
 }
 
 await main();

@@ -24,7 +24,7 @@ import {
 } from '../shared/protocol';
 import { CallBook } from './calls';
 import type { Journal, JournalEntry } from './journal';
-import { PopLatency } from './latency';
+import { PopLatency, SampleWindow } from './latency';
 import { type WebhookConfig, webhookRouter } from './sources/webhook';
 
 export const BRIDGE_VERSION = '0.1.0';
@@ -93,6 +93,8 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
 export class Bridge {
   readonly calls = new CallBook();
   readonly latency = new PopLatency();
+  /** From the receipt of a PBX event to its frame handed to every connected extension. */
+  readonly fanout = new SampleWindow();
   readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
@@ -159,7 +161,7 @@ export class Bridge {
     const entry = this.options.journal.append(update.call);
     if (update.isNew && update.call.status === 'ringing')
       this.latency.started(update.call.callId, receivedAt);
-    this.broadcast(entry);
+    if (this.broadcast(entry) > 0) this.fanout.add(performance.now() - receivedAt);
     return { call: update.call, changed: true, seq: entry.seq };
   }
 
@@ -183,6 +185,11 @@ export class Bridge {
         entries: this.options.journal.size,
       },
       popLatencyMs: this.latency.summary(),
+      fanoutMs: this.fanout.summary(),
+      memoryMb: {
+        rss: Math.round(process.memoryUsage.rss() / 1e5) / 10,
+        heapUsed: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
+      },
     };
   }
 
@@ -200,12 +207,17 @@ export class Bridge {
   private httpApp() {
     const app = express();
     app.disable('x-powered-by');
+    // The moment a PBX event reached us, before any parsing: where fan-out and pop latency start.
+    app.use((_request: Request, response: Response, next: NextFunction) => {
+      response.locals.receivedAt = performance.now();
+      next();
+    });
     const webhooks = this.options.webhooks;
     if (webhooks) {
       // Before the Host check: providers reach us through a tunnel under its own name. Signed instead.
       app.use(
         '/webhooks',
-        webhookRouter(webhooks, (event) => this.ingest(event)),
+        webhookRouter(webhooks, (event, receivedAt) => this.ingest(event, receivedAt)),
       );
       for (const [name, configured] of Object.entries({
         generic: webhooks.generic,
@@ -265,7 +277,7 @@ export class Bridge {
         response.status(400).json({ error: parsed.reason });
         return;
       }
-      const result = this.ingest(parsed.value);
+      const result = this.ingest(parsed.value, response.locals.receivedAt as number);
       response
         .status(202)
         .json({ callId: result.call.callId, status: result.call.status, changed: result.changed });
@@ -426,13 +438,25 @@ export class Bridge {
     client.ready = true;
   }
 
-  private broadcast(entry: JournalEntry): void {
-    for (const client of this.clients) if (client.ready) this.sendEntry(client, entry, false);
+  /** Returns how many clients the frame went to. */
+  private broadcast(entry: JournalEntry): number {
+    // Serialized once for every client: the hot path does no per-client work but the send itself.
+    const data = JSON.stringify(this.callFrame(entry, false));
+    let sent = 0;
+    for (const client of this.clients) {
+      if (!client.ready) continue;
+      this.send(client, data);
+      sent++;
+    }
+    return sent;
+  }
+
+  private callFrame(entry: JournalEntry, replay: boolean): ServerFrame {
+    return { type: 'call', seq: entry.seq, journalId: this.options.journal.id, call: entry.call, replay };
   }
 
   private sendEntry(client: Client, entry: JournalEntry, replay: boolean, onFlushed?: () => void): void {
-    const journalId = this.options.journal.id;
-    this.send(client, { type: 'call', seq: entry.seq, journalId, call: entry.call, replay }, onFlushed);
+    this.send(client, this.callFrame(entry, replay), onFlushed);
   }
 
   private bufferLimit(): number {
@@ -440,7 +464,7 @@ export class Bridge {
   }
 
   /** `onFlushed` runs once the frame is handed to the kernel (or at once when it cannot be sent). */
-  private send(client: Client, frame: ServerFrame, onFlushed?: () => void): void {
+  private send(client: Client, frame: ServerFrame | string, onFlushed?: () => void): void {
     if (client.socket.readyState !== WebSocket.OPEN) {
       onFlushed?.();
       return;
@@ -452,7 +476,8 @@ export class Bridge {
       onFlushed?.();
       return;
     }
-    client.socket.send(JSON.stringify(frame), onFlushed && (() => onFlushed()));
+    const data = typeof frame === 'string' ? frame : JSON.stringify(frame);
+    client.socket.send(data, onFlushed && (() => onFlushed()));
   }
 
   private beat(): void {

@@ -121,7 +121,10 @@ export function fromAircall(payload: v.InferOutput<typeof AircallSchema>): CallE
   };
 }
 
-export function webhookRouter(config: WebhookConfig, ingest: (event: CallEventInput) => void): Router {
+export function webhookRouter(
+  config: WebhookConfig,
+  ingest: (event: CallEventInput, receivedAt?: number) => void,
+): Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: '64kb' });
   const refuse = (response: Response, status: number, error: string) => {
@@ -156,7 +159,7 @@ export function webhookRouter(config: WebhookConfig, ingest: (event: CallEventIn
       refuse(response, 400, parsed.reason);
       return;
     }
-    ingest(parsed.value);
+    ingest(parsed.value, response.locals.receivedAt as number | undefined);
     response.status(202).json({ ok: true });
   });
 
@@ -182,7 +185,7 @@ export function webhookRouter(config: WebhookConfig, ingest: (event: CallEventIn
       refuse(response, 400, event);
       return;
     }
-    ingest(event);
+    ingest(event, response.locals.receivedAt as number | undefined);
     // Twilio reads TwiML from voice webhooks; an empty response lets the call go on as configured.
     response.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
@@ -209,7 +212,7 @@ export function webhookRouter(config: WebhookConfig, ingest: (event: CallEventIn
       return;
     }
     const event = fromAircall(parsed.output);
-    if (event) ingest(event);
+    if (event) ingest(event, response.locals.receivedAt as number | undefined);
     response.status(200).json({ ok: true, ignored: event === null });
   });
 
