@@ -202,6 +202,16 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
             </span>
           </p>
           <p class="last-spoke">{lastSpokeText(previous?.at)}</p>
+          {card.phones.length > 0 ? (
+            <ul class="phones" data-testid="pop-phones">
+              {card.phones.map((phone) => (
+                <li key={phone.raw}>
+                  <span class="muted">{phone.label}</span> <Ltr>{phone.raw}</Ltr>{' '}
+                  <CallButton number={phone.raw} />
+                </li>
+              ))}
+            </ul>
+          ) : null}
           {view.confidence === 'suffix' ? (
             <p class="warning">Possible match: only the last digits of the number agree.</p>
           ) : null}
