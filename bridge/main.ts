@@ -9,8 +9,8 @@ import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './c
 import { Journal } from './journal';
 import { Bridge } from './server';
 import { redactAmiUrl } from './sources/ami/client';
-import { AmiSource } from './sources/ami/source';
-import { SipSource } from './sources/sip/source';
+import { AmiSource, type AmiSourceHooks } from './sources/ami/source';
+import { type SipHooks, SipSource } from './sources/sip/source';
 
 const HELP = `Usage: npm run bridge -- [options]
 
@@ -89,17 +89,19 @@ async function main(): Promise<void> {
     host: config.host,
     log,
   });
+  // What every phone-system source reports into: calls, its state for /health and the doctor, warnings.
+  const sourceHooks: AmiSourceHooks & SipHooks = {
+    ingest: (event) => bridge.ingest(event),
+    status: (status) => {
+      bridge.setSource(status);
+      log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
+    },
+    warn: (message) => log('warn', message),
+  };
   let ami: AmiSource | undefined;
   if (config.ami) {
     try {
-      ami = new AmiSource(config.ami, {
-        ingest: (event) => bridge.ingest(event),
-        status: (status) => {
-          bridge.setSource(status);
-          log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
-        },
-        warn: (message) => log('warn', message),
-      });
+      ami = new AmiSource(config.ami, sourceHooks);
     } catch (error) {
       fail((error as Error).message);
     }
@@ -119,14 +121,7 @@ async function main(): Promise<void> {
   ami?.start();
   let sip: SipSource | undefined;
   if (config.sip) {
-    sip = new SipSource(config.sip, {
-      ingest: (event) => bridge.ingest(event),
-      status: (status) => {
-        bridge.setSource(status);
-        log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
-      },
-      warn: (message) => log('warn', message),
-    });
+    sip = new SipSource(config.sip, sourceHooks);
     try {
       await sip.start();
     } catch (error) {
