@@ -1,0 +1,177 @@
+/**
+ * Address-book rows → contact drafts: guessing what each CSV column holds from its header (Google
+ * Contacts, Outlook, Thunderbird, and hand-made sheets in English, Hebrew and Greek), and decoding files
+ * saved as UTF-8 (with or without a BOM), Windows-1255 (Hebrew) or Windows-1253 (Greek).
+ */
+import { foldText } from './text';
+
+export interface ContactDraft {
+  name: string;
+  company?: string;
+  title?: string;
+  phones: Array<{ label: string; raw: string }>;
+  emails: string[];
+  photo?: string;
+  notes?: string;
+  tags: string[];
+}
+
+export type ColumnKind =
+  | 'ignore'
+  | 'name'
+  | 'firstName'
+  | 'middleName'
+  | 'lastName'
+  | 'company'
+  | 'title'
+  | 'email'
+  | 'phone'
+  | 'notes'
+  | 'tags';
+
+export interface ColumnMapping {
+  kind: ColumnKind;
+  /** For phones: the label the number gets ("mobile", "work"…). */
+  label?: string;
+}
+
+/** The end of a word in any script (JavaScript's \b only knows ASCII letters). */
+const END = '(?![\\p{L}\\p{N}])';
+
+/**
+ * Folded header text → what it holds. Patterns are written folded (lower case, no accents, Hebrew final
+ * letters as ordinary ones, as foldText leaves them). The first pattern that matches wins.
+ */
+const RULES: Array<[RegExp, ColumnKind, string?]> = (
+  [
+    [
+      `^((primary |secondary |other )?e-?mail( \\d+)?( address| - value)?|email address|דוא"?ל|דואר אלקטרוני|אימייל|מייל|ηλ\\.? ?ταχυδρομειο|ηλεκτρονικο ταχυδρομειο)$`,
+      'email',
+    ],
+    [`(^|\\s)(mobile|cell|נייד|סלולרי|κινητο)${END}`, 'phone', 'mobile'],
+    [`^(business|work|company main|עבודה|εργασια).*(phone|טלפונ|τηλεφωνο)`, 'phone', 'work'],
+    [`^(home.*phone|טלפונ בבית|τηλεφωνο οικιας)`, 'phone', 'home'],
+    [`(fax|פקס|φαξ)${END}`, 'phone', 'fax'],
+    [
+      `^(phone|telephone|tel|טלפונ|מספר טלפונ|τηλεφωνο|τηλ)${END}|^phone \\d+ - value$|^(primary|other) phone$`,
+      'phone',
+      'phone',
+    ],
+    [`^(first name|given name|שמ פרטי|ονομα)$`, 'firstName'],
+    [`^(middle name|additional name|שמ אמצעי|μεσαιο ονομα)$`, 'middleName'],
+    [`^(last name|family name|surname|שמ משפחה|επωνυμο)$`, 'lastName'],
+    [`^(name|full name|display name|contact|שמ|שמ מלא|איש קשר|ονοματεπωνυμο|πληρες ονομα)$`, 'name'],
+    [
+      `^(company|organization|organisation|organization name|organization 1 - name|חברה|ארגונ|שמ החברה|εταιρεια|εταιρια|οργανισμος)$`,
+      'company',
+    ],
+    [
+      `^(job title|title|position|organization title|organization 1 - title|תפקיד|תואר|θεση|τιτλος|ιδιοτητα)$`,
+      'title',
+    ],
+    [`^(notes|note|comments|הערות|הערה|σημειωσεις|σχολια)$`, 'notes'],
+    [`^(labels|group membership|categories|tags|תגיות|קבוצות|ετικετες|κατηγοριες)$`, 'tags'],
+  ] as Array<[string, ColumnKind, string?]>
+).map(([pattern, kind, label]) => [new RegExp(pattern, 'u'), kind, label]);
+
+export function guessColumn(header: string): ColumnMapping {
+  const folded = foldText(header.trim()).replace(/\s+/g, ' ');
+  for (const [pattern, kind, label] of RULES) if (pattern.test(folded)) return { kind, label };
+  return { kind: 'ignore' };
+}
+
+/** Google's "Phone 1 - Value" takes its label from the "Phone 1 - Label" (or "- Type") column beside it. */
+export function guessMapping(headers: readonly string[]): ColumnMapping[] {
+  return headers.map((header) => {
+    const mapping = guessColumn(header);
+    // "E-mail 1 - Type" / "Phone 1 - Label" columns describe their neighbours, they hold no value.
+    if (/ - (type|label)$/i.test(header.trim())) return { kind: 'ignore' };
+    return mapping;
+  });
+}
+
+export interface RowResult {
+  draft?: ContactDraft;
+  error?: string;
+}
+
+/** Google writes several values in one cell separated by " ::: ". */
+function values(cell: string): string[] {
+  return cell
+    .split(/\s+:::\s+/)
+    .map((value) => value.trim())
+    .filter(Boolean);
+}
+
+export function rowToDraft(
+  row: readonly string[],
+  headers: readonly string[],
+  mapping: readonly ColumnMapping[],
+): RowResult {
+  const parts: Partial<Record<ColumnKind, string[]>> = {};
+  const phones: ContactDraft['phones'] = [];
+  for (let index = 0; index < mapping.length; index++) {
+    const column = mapping[index]!;
+    const cell = row[index]?.trim() ?? '';
+    if (!cell || column.kind === 'ignore') continue;
+    if (column.kind === 'phone') {
+      // A label column beside Google's "Phone N - Value": "Phone N - Label" or "- Type".
+      const header = headers[index] ?? '';
+      const labelColumn = headers.findIndex(
+        (other) => other.replace(/ - (label|type)$/i, ' - value') === header && other !== header,
+      );
+      const label =
+        (labelColumn >= 0 ? row[labelColumn]?.replace(/^\*\s*/, '').trim() : '') || column.label || 'phone';
+      for (const raw of values(cell)) phones.push({ label: label.toLowerCase(), raw });
+      continue;
+    }
+    parts[column.kind] = [...(parts[column.kind] ?? []), ...values(cell)];
+  }
+  const joined = (kind: ColumnKind, separator = ' ') => parts[kind]?.join(separator).trim() || undefined;
+  const emails = (parts.email ?? []).filter((email) => email.includes('@'));
+  const badEmail = (parts.email ?? []).find((email) => !email.includes('@'));
+  const personal = [joined('firstName'), joined('middleName'), joined('lastName')].filter(Boolean).join(' ');
+  const company = joined('company', ', ');
+  const name = joined('name') ?? (personal || company || emails[0] || phones[0]?.raw);
+  if (!name) return { error: 'no name, company, email or phone in this row' };
+  if (badEmail) return { error: `"${badEmail}" is not an email address` };
+  const tags = (parts.tags ?? [])
+    .flatMap((tag) => tag.split(/[,;]/))
+    .map((tag) => tag.replace(/^\*\s*/, '').trim())
+    .filter((tag) => tag && !/^mycontacts$/i.test(tag));
+  return {
+    draft: {
+      name,
+      company,
+      title: joined('title'),
+      phones,
+      emails,
+      notes: joined('notes', '\n'),
+      tags: [...new Set(tags)],
+    },
+  };
+}
+
+const HEBREW = /[\u0590-\u05FF]/g;
+const GREEK = /[\u0370-\u03FF]/g;
+
+/**
+ * Bytes of an address-book file → text. UTF-8 when it decodes cleanly (BOM or not); otherwise the legacy
+ * Windows code page whose letters make sense: 1255 for Hebrew, 1253 for Greek.
+ */
+export function decodeContactsFile(bytes: Uint8Array, forced?: string): { text: string; encoding: string } {
+  if (forced) return { text: new TextDecoder(forced).decode(bytes).replace(/^\uFEFF/, ''), encoding: forced };
+  try {
+    return {
+      text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''),
+      encoding: 'utf-8',
+    };
+  } catch {
+    const hebrew = new TextDecoder('windows-1255').decode(bytes);
+    const greek = new TextDecoder('windows-1253').decode(bytes);
+    const score = (text: string, letters: RegExp) => (text.match(letters) ?? []).length;
+    return score(greek, GREEK) > score(hebrew, HEBREW)
+      ? { text: greek, encoding: 'windows-1253' }
+      : { text: hebrew, encoding: 'windows-1255' };
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * vCard 2.1 / 3.0 / 4.0 (RFC 6350) in and out: several cards per file, folded lines, escapes, quoted-
+ * printable (old phones), labelled phones and emails, photos inline (base64 or data: URI).
+ */
+import type { ContactDraft } from './contacts';
+
+export class VCardError extends Error {}
+
+interface Property {
+  name: string;
+  params: Record<string, string[]>;
+  value: string;
+}
+
+function unfold(text: string): string[] {
+  // RFC 6350 §3.2: a line break followed by a space or tab continues the line. Quoted-printable soft
+  // line breaks (=CRLF) continue it too.
+  return text
+    .replace(/\r\n|\r/g, '\n')
+    .replace(/\n[ \t]/g, '')
+    .replace(/=\n/g, '=\u0000')
+    .split('\n')
+    .map((line) => line.replaceAll('=\u0000', '=\n'));
+}
+
+function parseProperty(line: string): Property | null {
+  let quoted = false;
+  let colon = -1;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index];
+    if (char === '"') quoted = !quoted;
+    else if (char === ':' && !quoted) {
+      colon = index;
+      break;
+    }
+  }
+  if (colon <= 0) return null;
+  const [rawName, ...rawParams] = line.slice(0, colon).split(';');
+  const name = rawName!.replace(/^item\d+\./i, '').toUpperCase();
+  const params: Record<string, string[]> = {};
+  for (const param of rawParams) {
+    const equals = param.indexOf('=');
+    // vCard 2.1 writes bare types: TEL;CELL;VOICE:…
+    const key = (equals < 0 ? 'TYPE' : param.slice(0, equals)).toUpperCase();
+    const values = (equals < 0 ? param : param.slice(equals + 1)).replace(/^"|"$/g, '').split(',');
+    params[key] = [...(params[key] ?? []), ...values.map((value) => value.trim())];
+  }
+  let value = line.slice(colon + 1);
+  if (params.ENCODING?.some((encoding) => /^quoted-printable$/i.test(encoding))) {
+    value = decodeQuotedPrintable(value, params.CHARSET?.[0]);
+  }
+  return { name, params, value };
+}
+
+function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
+  const bytes: number[] = [];
+  const text = value.replace(/=\n/g, '');
+  for (let index = 0; index < text.length; index++) {
+    if (text[index] === '=' && /^[0-9A-F]{2}$/i.test(text.slice(index + 1, index + 3))) {
+      bytes.push(Number.parseInt(text.slice(index + 1, index + 3), 16));
+      index += 2;
+    } else {
+      bytes.push(text.charCodeAt(index) & 0xff);
+    }
+  }
+  try {
+    return new TextDecoder(charset).decode(new Uint8Array(bytes));
+  } catch {
+    return new TextDecoder('utf-8').decode(new Uint8Array(bytes));
+  }
+}
+
+function unescape(value: string): string {
+  return value.replace(/\\([\\,;nN])/g, (_, char: string) => (char === 'n' || char === 'N' ? '\n' : char));
+}
+
+/** Split on unescaped separators (N and ORG are ;-lists, CATEGORIES a ,-list). */
+function splitUnescaped(value: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let index = 0; index < value.length; index++) {
+    const char = value[index]!;
+    if (char === '\\' && index + 1 < value.length) {
+      current += char + value[index + 1];
+      index++;
+    } else if (char === separator) {
+      parts.push(unescape(current));
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  parts.push(unescape(current));
+  return parts;
+}
+
+/** The most telling type first: a "HOME,FAX" number is a fax. */
+const LABELS: Array<[string, string]> = [
+  ['CELL', 'mobile'],
+  ['IPHONE', 'mobile'],
+  ['FAX', 'fax'],
+  ['PAGER', 'pager'],
+  ['MAIN', 'main'],
+  ['WORK', 'work'],
+  ['HOME', 'home'],
+  ['OTHER', 'other'],
+];
+
+function labelOf(params: Record<string, string[]>): string {
+  const types = (params.TYPE ?? [])
+    .map((type) => type.toUpperCase())
+    .filter((type) => type !== 'VOICE' && type !== 'PREF' && type !== 'INTERNET');
+  for (const [type, label] of LABELS) if (types.includes(type)) return label;
+  return types[0]?.toLowerCase() ?? 'phone';
+}
+
+function photoOf(property: Property): string | undefined {
+  const value = property.value.trim();
+  if (value.startsWith('data:')) return value;
+  const encoding = property.params.ENCODING?.[0]?.toUpperCase();
+  if (encoding === 'B' || encoding === 'BASE64') {
+    const type = (property.params.TYPE?.[0] ?? 'jpeg').toLowerCase().replace(/^image\//, '');
+    return `data:image/${type};base64,${value.replace(/\s/g, '')}`;
+  }
+  return undefined; // a URL: Kesher never fetches from the network
+}
+
+export function parseVCards(text: string): { cards: ContactDraft[]; errors: string[] } {
+  const cards: ContactDraft[] = [];
+  const errors: string[] = [];
+  let current: Property[] | null = null;
+  let index = 0;
+  for (const line of unfold(text)) {
+    if (line.trim() === '') continue;
+    const property = parseProperty(line);
+    if (!property) continue;
+    if (property.name === 'BEGIN' && /^vcard$/i.test(property.value.trim())) {
+      if (current) errors.push(`card ${index + 1}: BEGIN:VCARD inside another card`);
+      current = [];
+      continue;
+    }
+    if (property.name === 'END' && /^vcard$/i.test(property.value.trim())) {
+      if (!current) continue;
+      index++;
+      const draft = toDraft(current);
+      if (draft) cards.push(draft);
+      else errors.push(`card ${index}: no name, organisation, phone or email`);
+      current = null;
+      continue;
+    }
+    current?.push(property);
+  }
+  if (current) errors.push(`card ${index + 1}: the file ends before END:VCARD`);
+  return { cards, errors };
+}
+
+function toDraft(properties: Property[]): ContactDraft | null {
+  const first = (name: string) => properties.find((property) => property.name === name);
+  const fn = first('FN') ? unescape(first('FN')!.value).trim() : '';
+  const n = first('N') ? splitUnescaped(first('N')!.value, ';') : [];
+  const fromN = [n[3], n[1], n[2], n[0], n[4]]
+    .filter((part) => part?.trim())
+    .join(' ')
+    .trim();
+  const org = first('ORG') ? splitUnescaped(first('ORG')!.value, ';').filter(Boolean).join(', ') : '';
+  const phones = properties
+    .filter((property) => property.name === 'TEL')
+    .map((property) => ({
+      label: labelOf(property.params),
+      raw: unescape(property.value).replace(/^tel:/i, '').trim(),
+    }))
+    .filter((phone) => phone.raw !== '');
+  const emails = properties
+    .filter((property) => property.name === 'EMAIL')
+    .map((property) =>
+      unescape(property.value)
+        .replace(/^mailto:/i, '')
+        .trim(),
+    )
+    .filter(Boolean);
+  const name = fn || fromN || org || emails[0] || phones[0]?.raw || '';
+  if (!name) return null;
+  const photo = first('PHOTO') ? photoOf(first('PHOTO')!) : undefined;
+  const note = first('NOTE') ? unescape(first('NOTE')!.value) : undefined;
+  const tags = properties
+    .filter((property) => property.name === 'CATEGORIES')
+    .flatMap((property) => splitUnescaped(property.value, ','))
+    .map((tag) => tag.trim())
+    .filter(Boolean);
+  return {
+    name,
+    company: org || undefined,
+    title: first('TITLE') ? unescape(first('TITLE')!.value).trim() || undefined : undefined,
+    phones,
+    emails,
+    photo,
+    notes: note,
+    tags,
+  };
+}
+
+function escape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/,/g, '\\,').replace(/;/g, '\\;');
+}
+
+/** Lines longer than 75 octets are folded (RFC 6350 §3.2), never inside a UTF-8 character. */
+function fold(line: string): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(line).length <= 75) return line;
+  const parts: string[] = [];
+  let current = '';
+  for (const char of line) {
+    if (encoder.encode(current + char).length > (parts.length === 0 ? 75 : 74)) {
+      parts.push(current);
+      current = '';
+    }
+    current += char;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
+}
+
+const TYPE_OF: Record<string, string> = {
+  mobile: 'CELL',
+  home: 'HOME',
+  work: 'WORK',
+  fax: 'FAX',
+  main: 'MAIN',
+};
+
+export function toVCard(contact: ContactDraft): string {
+  const lines = ['BEGIN:VCARD', 'VERSION:3.0', `FN:${escape(contact.name)}`, `N:${escape(contact.name)};;;;`];
+  if (contact.company) lines.push(`ORG:${escape(contact.company)}`);
+  if (contact.title) lines.push(`TITLE:${escape(contact.title)}`);
+  for (const phone of contact.phones) {
+    const type = TYPE_OF[phone.label.toLowerCase()] ?? 'VOICE';
+    lines.push(`TEL;TYPE=${type}:${escape(phone.raw)}`);
+  }
+  for (const email of contact.emails) lines.push(`EMAIL;TYPE=INTERNET:${escape(email)}`);
+  if (contact.tags.length > 0) lines.push(`CATEGORIES:${contact.tags.map(escape).join(',')}`);
+  if (contact.notes) lines.push(`NOTE:${escape(contact.notes)}`);
+  const photo = /^data:image\/([a-z]+);base64,(.*)$/i.exec(contact.photo ?? '');
+  if (photo) lines.push(`PHOTO;ENCODING=b;TYPE=${photo[1]!.toUpperCase()}:${photo[2]}`);
+  lines.push('END:VCARD');
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}

@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeContactsFile, guessColumn, guessMapping, rowToDraft } from '../../../shared/contacts';
+import { CsvError, parseCsv, toCsv } from '../../../shared/csv';
+import { parseVCards, toVCard } from '../../../shared/vcard';
+
+const fixture = (folder: string, name: string) =>
+  readFileSync(join(import.meta.dirname, '../../fixtures', folder, name));
+
+function importCsv(text: string) {
+  const [headers, ...rows] = parseCsv(text);
+  const mapping = guessMapping(headers!);
+  return rows.map((row) => rowToDraft(row, headers!, mapping));
+}
+
+describe('CSV', () => {
+  it.each([
+    [
+      'a,b\r\n1,2\r\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      '\uFEFFa;b\n"x;y";"say ""hi"""\n',
+      [
+        ['a', 'b'],
+        ['x;y', 'say "hi"'],
+      ],
+    ],
+    [
+      'a\tb\n1\t"two\nlines"\n\n',
+      [
+        ['a', 'b'],
+        ['1', 'two\nlines'],
+      ],
+    ],
+    [
+      'a,b\n1,\n',
+      [
+        ['a', 'b'],
+        ['1', ''],
+      ],
+    ],
+  ])('%j', (text, rows) => {
+    expect(parseCsv(text)).toEqual(rows);
+  });
+
+  it('names the row of an unclosed quote', () => {
+    expect(() => parseCsv('a,b\n1,2\n3,"never closed\n')).toThrow(CsvError);
+    expect(() => parseCsv('a,b\n1,2\n3,"never closed\n')).toThrow(/row 3/);
+  });
+
+  it('writes what it reads', () => {
+    const rows = [
+      ['name', 'note'],
+      ['דנה, לוי', 'said "hi"\nand left'],
+      [' padded ', ''],
+    ];
+    expect(parseCsv(toCsv(rows))).toEqual(rows);
+  });
+});
+
+describe('column guessing', () => {
+  it.each([
+    ['First Name', 'firstName'],
+    ['Family Name', 'lastName'],
+    ['שם פרטי', 'firstName'],
+    ['שם משפחה', 'lastName'],
+    ['שם', 'name'],
+    ['טלפון נייד', 'phone'],
+    ['נייד', 'phone'],
+    ['דוא"ל', 'email'],
+    ['חברה', 'company'],
+    ['תפקיד', 'title'],
+    ['Όνομα', 'firstName'],
+    ['Επώνυμο', 'lastName'],
+    ['Κινητό', 'phone'],
+    ['Τηλέφωνο', 'phone'],
+    ['Εταιρεία', 'company'],
+    ['E-mail Address', 'email'],
+    ['Mobile Phone', 'phone'],
+    ['Business Phone', 'phone'],
+    ['Phone 1 - Value', 'phone'],
+    ['Organization Name', 'company'],
+    ['Favourite colour', 'ignore'],
+  ])('%s → %s', (header, kind) => {
+    expect(guessColumn(header).kind).toBe(kind);
+  });
+});
+
+describe('real address-book exports', () => {
+  it('Outlook 365', () => {
+    const [first] = importCsv(fixture('csv', 'Outlook365.csv').toString('utf8'));
+    expect(first?.draft).toMatchObject({
+      name: 'Anita Jorgensen',
+      company: 'Contoso',
+      emails: ['Anita@contoso.com'],
+    });
+    expect(first?.draft?.phones).toContainEqual({ label: 'work', raw: '555-555-1212' });
+  });
+
+  it('Google (old export, ::: multi-values)', () => {
+    const results = importCsv(fixture('csv', 'Google.csv').toString('utf8'));
+    const draft = results[0]!.draft!;
+    expect(draft.name).toBe('Dr. Max Middle Name Mustermann jr.');
+    expect(draft.emails).toContain('privat@folker-kinzel.de');
+    expect(draft.emails).toContain('business2@folker.de');
+    expect(draft.notes).toContain('ÄÄÄÄÄÄ');
+  });
+
+  it('Thunderbird in German: the user maps the columns the guess did not know', () => {
+    const [headers, row] = parseCsv(fixture('csv', 'ThunderbirdUtf8.csv').toString('utf8'));
+    const mapping = guessMapping(headers!);
+    mapping[2] = { kind: 'name' }; // Anzeigename
+    mapping[4] = { kind: 'email' }; // Primäre E-Mail-Adresse
+    const { draft } = rowToDraft(row!, headers!, mapping);
+    expect(draft).toMatchObject({
+      name: 'Dr. Max Middle Name Mustermann jr.',
+      emails: ['privat@folker-kinzel.de'],
+    });
+  });
+
+  it('a Hebrew sheet saved as Windows-1255 with Hebrew headers', () => {
+    const text = 'שם פרטי,שם משפחה,נייד,דוא"ל,חברה\r\nנועה,כהן,054-765-4321,noa@example.co.il,פרדס\r\n';
+    const encoded = encodeWindows1255(text);
+    const decoded = decodeContactsFile(encoded);
+    expect(decoded.encoding).toBe('windows-1255');
+    const [row] = importCsv(decoded.text);
+    expect(row?.draft).toMatchObject({
+      name: 'נועה כהן',
+      company: 'פרדס',
+      emails: ['noa@example.co.il'],
+      phones: [{ label: 'mobile', raw: '054-765-4321' }],
+    });
+  });
+
+  it('a Greek sheet saved as Windows-1253', () => {
+    const decoded = decodeContactsFile(
+      encodeWindows1253('Όνομα;Επώνυμο;Κινητό\r\nΕλένη;Παππά;6912345678\r\n'),
+    );
+    expect(decoded.encoding).toBe('windows-1253');
+    expect(importCsv(decoded.text)[0]?.draft).toMatchObject({
+      name: 'Ελένη Παππά',
+      phones: [{ raw: '6912345678' }],
+    });
+  });
+
+  it('reports a row without anything to make a card of, and a bad email', () => {
+    const results = importCsv('Name,Email\r\n,x@y.z\r\n,\r\nDana,not-an-email\r\n');
+    expect(results.map((result) => result.error)).toEqual([
+      undefined,
+      'no name, company, email or phone in this row',
+      '"not-an-email" is not an email address',
+    ]);
+  });
+});
+
+describe('vCard', () => {
+  it.each([
+    ['gmail-list.vcf', 3],
+    ['contactsio-v3.vcf', 2],
+    ['contactsio-v4.vcf', 2],
+    ['rfc6350-example.vcf', 1],
+    ['John_Doe_IPHONE.vcf', 1],
+  ])('%s has %i cards', (name, count) => {
+    const { cards, errors } = parseVCards(fixture('vcard', name).toString('utf8'));
+    expect(errors).toEqual([]);
+    expect(cards).toHaveLength(count);
+  });
+
+  it('reads labelled phones, the organisation and the photo', () => {
+    const [john] = parseVCards(fixture('vcard', 'John_Doe_IPHONE.vcf').toString('utf8')).cards;
+    expect(john).toMatchObject({ name: 'Mr. John Richter James Doe Sr.', company: 'IBM, Accounting' });
+    expect(john!.phones).toContainEqual({ label: 'mobile', raw: '905-555-1234' });
+    expect(john!.phones).toContainEqual({ label: 'fax', raw: '905-888-1234' });
+    expect(john!.photo).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+  });
+
+  it('round-trips Hebrew and Greek through export and import', () => {
+    const contact = {
+      name: 'נועה כהן; Ελένη',
+      company: 'פרדס, בע"מ',
+      title: 'מנהלת',
+      phones: [{ label: 'mobile', raw: '054-765-4321' }],
+      emails: ['noa@example.co.il'],
+      notes: 'שורה\nשנייה',
+      tags: ['vip', 'לקוח'],
+    };
+    const { cards } = parseVCards(toVCard(contact));
+    expect(cards[0]).toEqual({ ...contact, photo: undefined });
+  });
+
+  it('says which card is broken', () => {
+    const { cards, errors } = parseVCards(
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ok\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:nothing\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:cut',
+    );
+    expect(cards.map((card) => card.name)).toEqual(['Ok']);
+    expect(errors).toEqual([
+      'card 2: no name, organisation, phone or email',
+      'card 3: the file ends before END:VCARD',
+    ]);
+  });
+});
+
+function encodeWith(text: string, decoderLabel: string): Uint8Array {
+  // Build the code page's table from its own decoder: byte → character, then invert it.
+  const decoder = new TextDecoder(decoderLabel);
+  const table = new Map<string, number>();
+  for (let byte = 0; byte < 256; byte++) table.set(decoder.decode(new Uint8Array([byte])), byte);
+  return new Uint8Array([...text].map((char) => table.get(char) ?? 63));
+}
+const encodeWindows1255 = (text: string) => encodeWith(text, 'windows-1255');
+const encodeWindows1253 = (text: string) => encodeWith(text, 'windows-1253');
