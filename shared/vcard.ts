@@ -70,7 +70,7 @@ function decodeQuotedPrintable(value: string, charset = 'utf-8'): string {
   }
 }
 
-function unescape(value: string): string {
+function unescapeText(value: string): string {
   return value.replace(/\\([\\,;nN])/g, (_, char: string) => (char === 'n' || char === 'N' ? '\n' : char));
 }
 
@@ -84,13 +84,13 @@ function splitUnescaped(value: string, separator: string): string[] {
       current += char + value[index + 1];
       index++;
     } else if (char === separator) {
-      parts.push(unescape(current));
+      parts.push(unescapeText(current));
       current = '';
     } else {
       current += char;
     }
   }
-  parts.push(unescape(current));
+  parts.push(unescapeText(current));
   return parts;
 }
 
@@ -156,7 +156,7 @@ export function parseVCards(text: string): { cards: ContactDraft[]; errors: stri
 
 function toDraft(properties: Property[]): ContactDraft | null {
   const first = (name: string) => properties.find((property) => property.name === name);
-  const fn = first('FN') ? unescape(first('FN')!.value).trim() : '';
+  const fn = first('FN') ? unescapeText(first('FN')!.value).trim() : '';
   const n = first('N') ? splitUnescaped(first('N')!.value, ';') : [];
   const fromN = [n[3], n[1], n[2], n[0], n[4]]
     .filter((part) => part?.trim())
@@ -167,13 +167,13 @@ function toDraft(properties: Property[]): ContactDraft | null {
     .filter((property) => property.name === 'TEL')
     .map((property) => ({
       label: labelOf(property.params),
-      raw: unescape(property.value).replace(/^tel:/i, '').trim(),
+      raw: unescapeText(property.value).replace(/^tel:/i, '').trim(),
     }))
     .filter((phone) => phone.raw !== '');
   const emails = properties
     .filter((property) => property.name === 'EMAIL')
     .map((property) =>
-      unescape(property.value)
+      unescapeText(property.value)
         .replace(/^mailto:/i, '')
         .trim(),
     )
@@ -181,7 +181,7 @@ function toDraft(properties: Property[]): ContactDraft | null {
   const name = fn || fromN || org || emails[0] || phones[0]?.raw || '';
   if (!name) return null;
   const photo = first('PHOTO') ? photoOf(first('PHOTO')!) : undefined;
-  const note = first('NOTE') ? unescape(first('NOTE')!.value) : undefined;
+  const note = first('NOTE') ? unescapeText(first('NOTE')!.value) : undefined;
   const tags = properties
     .filter((property) => property.name === 'CATEGORIES')
     .flatMap((property) => splitUnescaped(property.value, ','))
@@ -190,7 +190,7 @@ function toDraft(properties: Property[]): ContactDraft | null {
   return {
     name,
     company: org || undefined,
-    title: first('TITLE') ? unescape(first('TITLE')!.value).trim() || undefined : undefined,
+    title: first('TITLE') ? unescapeText(first('TITLE')!.value).trim() || undefined : undefined,
     phones,
     emails,
     photo,
@@ -199,7 +199,7 @@ function toDraft(properties: Property[]): ContactDraft | null {
   };
 }
 
-function escape(value: string): string {
+function escapeText(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/,/g, '\\,').replace(/;/g, '\\;');
 }
 
@@ -229,16 +229,16 @@ const TYPE_OF: Record<string, string> = {
 };
 
 export function toVCard(contact: ContactDraft): string {
-  const lines = ['BEGIN:VCARD', 'VERSION:3.0', `FN:${escape(contact.name)}`, `N:${escape(contact.name)};;;;`];
-  if (contact.company) lines.push(`ORG:${escape(contact.company)}`);
-  if (contact.title) lines.push(`TITLE:${escape(contact.title)}`);
+  const lines = ['BEGIN:VCARD', 'VERSION:3.0', `FN:${escapeText(contact.name)}`, `N:${escapeText(contact.name)};;;;`];
+  if (contact.company) lines.push(`ORG:${escapeText(contact.company)}`);
+  if (contact.title) lines.push(`TITLE:${escapeText(contact.title)}`);
   for (const phone of contact.phones) {
     const type = TYPE_OF[phone.label.toLowerCase()] ?? 'VOICE';
-    lines.push(`TEL;TYPE=${type}:${escape(phone.raw)}`);
+    lines.push(`TEL;TYPE=${type}:${escapeText(phone.raw)}`);
   }
-  for (const email of contact.emails) lines.push(`EMAIL;TYPE=INTERNET:${escape(email)}`);
-  if (contact.tags.length > 0) lines.push(`CATEGORIES:${contact.tags.map(escape).join(',')}`);
-  if (contact.notes) lines.push(`NOTE:${escape(contact.notes)}`);
+  for (const email of contact.emails) lines.push(`EMAIL;TYPE=INTERNET:${escapeText(email)}`);
+  if (contact.tags.length > 0) lines.push(`CATEGORIES:${contact.tags.map(escapeText).join(',')}`);
+  if (contact.notes) lines.push(`NOTE:${escapeText(contact.notes)}`);
   const photo = /^data:image\/([a-z]+);base64,(.*)$/i.exec(contact.photo ?? '');
   if (photo) lines.push(`PHOTO;ENCODING=b;TYPE=${photo[1]!.toUpperCase()}:${photo[2]}`);
   lines.push('END:VCARD');
