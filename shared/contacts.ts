@@ -117,8 +117,10 @@ export function rowToDraft(
     if (column.kind === 'phone') {
       // A label column beside Google's "Phone N - Value": "Phone N - Label" or "- Type".
       const header = headers[index] ?? '';
+      const valueHeader = header.toLowerCase();
       const labelColumn = headers.findIndex(
-        (other) => other.replace(/ - (label|type)$/i, ' - value') === header && other !== header,
+        (other) =>
+          other !== header && other.toLowerCase().replace(/ - (label|type)$/, ' - value') === valueHeader,
       );
       const label =
         (labelColumn >= 0 ? row[labelColumn]?.replace(/^\*\s*/, '').trim() : '') || column.label || 'phone';

@@ -229,7 +229,12 @@ const TYPE_OF: Record<string, string> = {
 };
 
 export function toVCard(contact: ContactDraft): string {
-  const lines = ['BEGIN:VCARD', 'VERSION:3.0', `FN:${escapeText(contact.name)}`, `N:${escapeText(contact.name)};;;;`];
+  const lines = [
+    'BEGIN:VCARD',
+    'VERSION:3.0',
+    `FN:${escapeText(contact.name)}`,
+    `N:${escapeText(contact.name)};;;;`,
+  ];
   if (contact.company) lines.push(`ORG:${escapeText(contact.company)}`);
   if (contact.title) lines.push(`TITLE:${escapeText(contact.title)}`);
   for (const phone of contact.phones) {

@@ -4,10 +4,10 @@
  */
 import { type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
 import { foldedTokens } from '../../shared/text';
-import { type Card, type CardPhone, type KesherDb, newId, UNKNOWN_CARD } from './db';
+import { type Card, type CardPhone, type KesherDb, newId, phoneDigitsOf, UNKNOWN_CARD } from './db';
 
 export type CardInput = Partial<
-  Omit<Card, 'id' | 'phoneKeys' | 'emailKeys' | 'nameTokens' | 'createdAt' | 'updatedAt'>
+  Omit<Card, 'id' | 'phoneKeys' | 'phoneDigits' | 'emailKeys' | 'nameTokens' | 'updatedAt'>
 > & {
   name: string;
   id?: string;
@@ -17,11 +17,18 @@ export function emailKey(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function derived(card: Omit<Card, 'phoneKeys' | 'emailKeys' | 'nameTokens'>, phone: PhoneOptions): Card {
+function derived(
+  card: Omit<Card, 'phoneKeys' | 'phoneDigits' | 'emailKeys' | 'nameTokens'>,
+  phone: PhoneOptions,
+): Card {
   const phoneKeys = [...new Set(card.phones.flatMap((item) => parsePhone(item.raw, phone).keys))];
+  const phoneDigits = phoneDigitsOf(
+    card.phones.map((item) => item.raw),
+    phoneKeys,
+  );
   const emailKeys = [...new Set(card.emails.map(emailKey).filter((email) => email.length > 0))];
   const nameTokens = foldedTokens([card.name, card.company ?? '', ...card.emails].join(' '));
-  return { ...card, phoneKeys, emailKeys, nameTokens };
+  return { ...card, phoneKeys, phoneDigits, emailKeys, nameTokens };
 }
 
 export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now()): Card {
@@ -42,7 +49,7 @@ export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now(
       tags: input.tags ?? [],
       fields: input.fields ?? {},
       source: input.source,
-      createdAt: now,
+      createdAt: input.createdAt ?? now,
       updatedAt: now,
       lastContactAt: input.lastContactAt,
     },
@@ -79,7 +86,7 @@ export async function updateCard(
 ): Promise<Card> {
   const existing = await db.cards.get(id);
   if (!existing) throw new Error(`no card ${id}`);
-  const { phoneKeys: _p, emailKeys: _e, nameTokens: _n, ...rest } = existing;
+  const { phoneKeys: _p, phoneDigits: _d, emailKeys: _e, nameTokens: _n, ...rest } = existing;
   const next = derived({ ...rest, ...changes, id, updatedAt: Date.now() }, phone);
   return saveCard(db, next);
 }

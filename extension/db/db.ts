@@ -41,6 +41,8 @@ export interface Card {
   lastContactAt?: number;
   // Derived on save, indexed (multi-entry): see cards.ts.
   phoneKeys: string[];
+  /** Digit strings a person may start typing: local, national and international forms. */
+  phoneDigits: string[];
   emailKeys: string[];
   nameTokens: string[];
 }
@@ -92,7 +94,38 @@ export function createDb(name = 'kesher'): KesherDb {
     tasks: 'id, cardId, [cardId+done], due',
     interactions: 'id, cardId, [cardId+at], &callId, *numberKeys, at',
   });
+  // v2: search by the digits a person types, and filter by tag.
+  db.version(2)
+    .stores({
+      cards:
+        'id, *phoneKeys, *phoneDigits, *emailKeys, *nameTokens, *tags, companyId, stage, status, updatedAt',
+    })
+    .upgrade((tx) =>
+      tx
+        .table('cards')
+        .toCollection()
+        .modify((card: Card) => {
+          card.phoneDigits = phoneDigitsOf(
+            card.phones.map((phone) => phone.raw),
+            card.phoneKeys,
+          );
+        }),
+    );
   return db;
+}
+
+/** Digit forms of a card's numbers: as typed ("0541234567"), national ("541234567"), international ("972…"). */
+export function phoneDigitsOf(raws: readonly string[], phoneKeys: readonly string[]): string[] {
+  const digits = new Set<string>();
+  for (const raw of raws) {
+    const only = raw.replace(/\D/g, '');
+    if (only) digits.add(only);
+  }
+  for (const key of phoneKeys) {
+    if (key.startsWith('e:')) digits.add(key.slice(3));
+    if (key.startsWith('n:')) digits.add(key.slice(2));
+  }
+  return [...digits];
 }
 
 export function newId(): string {
