@@ -26,6 +26,12 @@ export default defineConfig({
     minimum_chrome_version: '116',
     permissions: ['storage', 'notifications', 'alarms'],
     action: { default_title: 'Kesher' },
+    commands: {
+      _execute_action: {
+        suggested_key: { default: 'Ctrl+Shift+K', mac: 'Command+Shift+K' },
+        description: 'Quick search',
+      },
+    },
     icons: { 16: 'icons/16.png', 48: 'icons/48.png', 128: 'icons/128.png' },
   },
 });

@@ -6,6 +6,7 @@ import { browser } from 'wxt/browser';
 import type { CallSnapshot } from '../shared/protocol';
 import type { Card, Interaction, StatusLight, Task } from './db/db';
 import type { LinkState } from './features/settings/items';
+import type { Locale } from './ui/i18n';
 
 export interface CardView {
   card: Card;
@@ -29,6 +30,8 @@ export interface PopView {
   answeredElsewhere?: boolean;
   /** This user's own extension for click-to-call (absent: not set up). */
   myExtension?: string;
+  /** The interface language, so the pop needs no second look-up before its first paint. */
+  locale?: Locale;
 }
 
 export interface LeadInput {
@@ -55,6 +58,8 @@ export interface ProtocolMap {
   testCall(): void;
   /** Click-to-call: ring this user's phone, then the number. Progress arrives as dialProgress events. */
   dial(input: { number: string }): { requestId: string };
+  /** A page changed cards, tasks or interactions itself: refresh open pops and other pages. */
+  notifyChanged(): void;
 }
 
 /** Events the worker broadcasts to open pages. */

@@ -16,6 +16,7 @@ import {
   bridgeUrlItem,
   defaultCountryItem,
   journalCursorItem,
+  languageItem,
   linkStateItem,
   myExtensionsItem,
   outsideLinePrefixItem,
@@ -23,6 +24,7 @@ import {
   phoneOptions,
 } from '../features/settings/items';
 import { broadcast, serveMessages } from '../messaging';
+import { locale, resolveLocale, setLocale } from '../ui/i18n';
 import { loggedCall } from '../features/screen-pop/pop-view';
 
 const LINK_ALARM = 'kesher-link';
@@ -158,6 +160,7 @@ export default defineBackground({
         testCall: () => {
           if (!link.send({ type: 'test-call' })) throw new Error('The bridge is not connected');
         },
+        notifyChanged: () => changed(),
         dial: ({ number }) => {
           const fromExtension = myExtensions[0];
           if (!fromExtension) throw new Error('Set your phone extension in Settings to call from Kesher');
@@ -178,9 +181,6 @@ export default defineBackground({
     bridgeTokenItem.watch(() => void link.connect());
     // The bridge learns this user's extensions in the hello: say hello again.
     myExtensionsItem.watch(() => void loadExtensions().then(() => link.connect()));
-    browser.action.onClicked.addListener(() => {
-      void browser.tabs.create({ url: browser.runtime.getURL('/app.html') });
-    });
 
     // Listening here is what wakes the worker when the browser starts, so calls that rang while it was
     // closed are fetched without waiting for the user to open anything.

@@ -8,6 +8,7 @@ import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { PopApp } from '../features/screen-pop/PopApp';
 import { type PopView, sendMessage } from '../messaging';
 import styles from '../ui/base.css?inline';
+import { setLocale, t } from '../ui/i18n';
 
 export default defineUnlistedScript(() => {
   const style = document.createElement('style');
@@ -15,11 +16,13 @@ export default defineUnlistedScript(() => {
   document.head.append(style);
 
   const callId = new URLSearchParams(location.search).get('callId') ?? '';
-  const show = (initial: PopView | null) =>
+  const show = (initial: PopView | null) => {
+    setLocale(initial?.locale ?? 'en');
     render(
-      callId ? <PopApp callId={callId} initial={initial} /> : <p class="error">No call given.</p>,
+      callId ? <PopApp callId={callId} initial={initial} /> : <p class="error">{t('pop.noCall')}</p>,
       document.getElementById('root')!,
     );
+  };
   // The first frame shows the card, not a "Loading…" placeholder: fetch the view, then render once.
   sendMessage('getPopView', callId).then(show, () => show(null));
 });

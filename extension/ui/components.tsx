@@ -1,23 +1,28 @@
 import type { ComponentChildren } from 'preact';
 import type { Card, Interaction, StatusLight as Light, Task } from '../db/db';
 import { formatDate, formatDuration, initials, relativeTime } from './format';
+import { locale, t } from './i18n';
 
-const LIGHT_LABEL: Record<Light, string> = {
-  green: 'Good',
-  yellow: 'Needs attention',
-  red: 'At risk',
-  none: 'No status',
-};
-
-export function StatusLight({ status, note, testId }: { status: Light; note?: string; testId?: string }) {
+export function StatusLight({
+  status,
+  note,
+  testId,
+  compact,
+}: {
+  status: Light;
+  note?: string;
+  testId?: string;
+  compact?: boolean;
+}) {
+  const label = t(`status.${status}`);
   return (
-    <span class="status" data-testid={testId} data-status={status} title={note || LIGHT_LABEL[status]}>
+    <span class="status" data-testid={testId} data-status={status} title={note || label}>
       <span class={`status-dot status-${status}`} aria-hidden="true" />
-      <span class="status-label">{LIGHT_LABEL[status]}</span>
-      {note ? (
-        <span class="status-note" dir="auto">
-          {' '}
-          · {note}
+      <span class={compact ? 'visually-hidden' : 'status-label'}>{label}</span>
+      {note && !compact ? (
+        <span class="status-note">
+          {' · '}
+          <bdi>{note}</bdi>
         </span>
       ) : null}
     </span>
@@ -44,7 +49,7 @@ export function TaskList({
   onComplete?: (task: Task) => void;
   now?: number;
 }) {
-  if (tasks.length === 0) return <p class="empty">No open tasks</p>;
+  if (tasks.length === 0) return <p class="empty">{t('common.noOpenTasks')}</p>;
   return (
     <ul class="tasks" data-testid={testId}>
       {tasks.map((task) => {
@@ -52,15 +57,19 @@ export function TaskList({
         return (
           <li key={task.id} class={overdue ? 'overdue' : undefined}>
             {onComplete ? (
-              <input type="checkbox" aria-label={`Done: ${task.title}`} onChange={() => onComplete(task)} />
+              <input
+                type="checkbox"
+                aria-label={t('tasks.done', { title: task.title })}
+                onChange={() => onComplete(task)}
+              />
             ) : null}
-            <span dir="auto" class="task-title">
-              {task.title}
+            <span class="task-title">
+              <bdi>{task.title}</bdi>
             </span>
             {task.due !== undefined ? (
               <span class="due">
-                {overdue ? 'overdue · ' : ''}
-                {formatDate(task.due)}
+                {overdue ? `${t('common.overdue')} · ` : ''}
+                {formatDate(task.due, locale())}
               </span>
             ) : null}
           </li>
@@ -70,21 +79,12 @@ export function TaskList({
   );
 }
 
-const KIND_LABEL: Record<Interaction['kind'], string> = {
-  call: 'Call',
-  email: 'Email',
-  note: 'Note',
-  meeting: 'Meeting',
-  sms: 'SMS',
-  capture: 'Captured',
-};
-
 export function describeInteraction(item: Interaction): string {
-  if (item.kind !== 'call') return KIND_LABEL[item.kind];
-  const direction = item.direction === 'outbound' ? 'Outgoing call' : 'Incoming call';
-  if (item.outcome === 'missed') return `Missed call`;
+  if (item.kind !== 'call') return t(`interaction.${item.kind}`);
+  const direction = item.direction === 'outbound' ? t('call.outgoing') : t('call.incoming');
+  if (item.outcome === 'missed') return t('call.missed');
   if (item.durationSec !== undefined) return `${direction} · ${formatDuration(item.durationSec)}`;
-  if (item.outcome === 'ringing') return `${direction} · ringing`;
+  if (item.outcome === 'ringing') return `${direction} · ${t('call.ringing')}`;
   return direction;
 }
 
@@ -97,14 +97,14 @@ export function Timeline({
   testId?: string;
   now?: number;
 }) {
-  if (items.length === 0) return <p class="empty">Nothing yet</p>;
+  if (items.length === 0) return <p class="empty">{t('common.nothingYet')}</p>;
   return (
     <ul class="timeline" data-testid={testId}>
       {items.map((item) => (
         <li key={item.id} data-kind={item.kind} data-outcome={item.outcome}>
           <span class="what">{describeInteraction(item)}</span>
-          <time dateTime={new Date(item.at).toISOString()} title={new Date(item.at).toLocaleString()}>
-            {relativeTime(item.at, now)}
+          <time dateTime={new Date(item.at).toISOString()} title={new Date(item.at).toLocaleString(locale())}>
+            {relativeTime(item.at, now, locale())}
           </time>
           {item.summary ? (
             <span class="summary" dir="auto">

@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the pages (no libphonenumber here: pages get display strings). */
+import { t } from './i18n';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,11 +25,11 @@ export function daysAgo(at: number, now = Date.now()): number {
 }
 
 export function lastSpokeText(at: number | undefined, now = Date.now()): string {
-  if (at === undefined) return 'Never spoken before';
+  if (at === undefined) return t('lastSpoke.never');
   const days = daysAgo(at, now);
-  if (days <= 0) return 'Last spoke today';
-  if (days === 1) return 'Last spoke yesterday';
-  return `Last spoke ${days} days ago`;
+  if (days <= 0) return t('lastSpoke.today');
+  if (days === 1) return t('lastSpoke.yesterday');
+  return t('lastSpoke.days', { days });
 }
 
 export function formatDate(at: number, locale?: string): string {

@@ -1,17 +1,18 @@
 import { QueryClient } from '@tanstack/preact-query';
+import type { SearchFilters } from '../features/search/search';
 import { onEvent } from '../messaging';
 
 /** One query-key factory per feature keeps invalidation honest. */
-export const popKeys = {
-  all: ['pop'] as const,
-  view: (callId: string) => ['pop', 'view', callId] as const,
-  card: (cardId: string) => ['pop', 'card', cardId] as const,
+export const cardKeys = {
+  all: ['cards'] as const,
+  search: (query: string, filters: SearchFilters) => ['cards', 'search', query, filters] as const,
+  detail: (id: string) => ['cards', 'detail', id] as const,
+  tags: ['cards', 'tags'] as const,
 };
+export const todayKeys = { all: ['today'] as const };
+export const dashboardKeys = { all: ['dashboard'] as const };
 export const callKeys = {
   unknown: ['calls', 'unknown'] as const,
-};
-export const linkKeys = {
-  state: ['link', 'state'] as const,
 };
 
 /** The worker is local and tells us when data changes: no retries, no refetch on focus. */

@@ -100,7 +100,7 @@ describe('screen-pop', () => {
     await pop.getByRole('button', { name: 'Add task' }).click();
     await expect.poll(() => pop.getByTestId('pop-open-tasks').locator('li').count()).toBe(1);
     await pop.getByLabel('Status note').fill('Waiting for a quote');
-    await pop.getByLabel('Set status red').click();
+    await pop.getByLabel('Set status At risk').click();
     await expect.poll(() => pop.getByTestId('pop-status-light').getAttribute('data-status')).toBe('red');
     await pop.getByLabel('Note', { exact: true }).fill('Asked about delivery times');
     await pop.getByRole('button', { name: 'Add note' }).click();

@@ -1,36 +1,64 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../../ui/i18n';
+import { ToastHost } from '../../ui/toast';
 import { CallsView } from '../call-log/CallsView';
+import { CardDetail } from '../cards/CardDetail';
+import { CardsView } from '../cards/CardsView';
+import { DashboardView } from '../dashboard/DashboardView';
+import { ImportView } from '../import-export/ImportView';
 import { SettingsView } from '../pairing/SettingsView';
+import { TodayView } from '../today/TodayView';
 
-const ROUTES = {
-  '#/calls': { title: 'Unknown callers', View: CallsView },
-  '#/settings': { title: 'Settings', View: SettingsView },
-} as const;
-type Route = keyof typeof ROUTES;
+const NAV = [
+  ['#/cards', 'nav.cards'],
+  ['#/today', 'nav.today'],
+  ['#/dashboard', 'nav.dashboard'],
+  ['#/import', 'nav.import'],
+  ['#/calls', 'nav.calls'],
+  ['#/settings', 'nav.settings'],
+] as const;
 
-function currentRoute(): Route {
-  return location.hash in ROUTES ? (location.hash as Route) : '#/calls';
+function route(hash: string) {
+  const card = /^#\/cards\/(.+)$/.exec(hash);
+  if (card) return { section: '#/cards', view: <CardDetail id={decodeURIComponent(card[1]!)} /> };
+  switch (hash) {
+    case '#/new':
+      return { section: '#/cards', view: <CardDetail /> };
+    case '#/today':
+      return { section: hash, view: <TodayView /> };
+    case '#/dashboard':
+      return { section: hash, view: <DashboardView /> };
+    case '#/import':
+      return { section: hash, view: <ImportView /> };
+    case '#/calls':
+      return { section: hash, view: <CallsView /> };
+    case '#/settings':
+      return { section: hash, view: <SettingsView /> };
+    default:
+      return { section: '#/cards', view: <CardsView /> };
+  }
 }
 
 export function AppShell() {
-  const [route, setRoute] = useState<Route>(currentRoute);
+  const [hash, setHash] = useState(location.hash);
   useEffect(() => {
-    const onHash = () => setRoute(currentRoute());
+    const onHash = () => setHash(location.hash);
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const { View } = ROUTES[route];
+  const { section, view } = route(hash);
   return (
     <div class="app">
-      <nav class="app-nav" aria-label="Kesher">
+      <nav class="app-nav" aria-label={t('nav.label')}>
         <strong class="brand">Kesher</strong>
-        {(Object.keys(ROUTES) as Route[]).map((key) => (
-          <a key={key} href={key} aria-current={key === route ? 'page' : undefined}>
-            {ROUTES[key].title}
+        {NAV.map(([href, key]) => (
+          <a key={href} href={href} aria-current={href === section ? 'page' : undefined}>
+            {t(key)}
           </a>
         ))}
       </nav>
-      <View />
+      <main class="app-main">{view}</main>
+      <ToastHost />
     </div>
   );
 }

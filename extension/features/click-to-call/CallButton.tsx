@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { onEvent, sendMessage } from '../../messaging';
+import { t } from '../../ui/i18n';
 
 export function CallButton({ number, label }: { number: string; label?: string }) {
   const [requestId, setRequestId] = useState<string | null>(null);
@@ -17,7 +18,7 @@ export function CallButton({ number, label }: { number: string; label?: string }
   }, [requestId]);
 
   const call = async () => {
-    setStatus({ ok: true, message: 'Calling…' });
+    setStatus({ ok: true, message: t('common.calling') });
     try {
       const { requestId: id } = await sendMessage('dial', { number });
       setRequestId(id);
@@ -34,7 +35,7 @@ export function CallButton({ number, label }: { number: string; label?: string }
         onClick={() => void call()}
         aria-label={`Call ${number}`}
       >
-        {label ?? 'Call'}
+        {label ?? t('common.call')}
       </button>
       {status ? (
         <span class={status.ok ? 'muted' : 'error'} data-testid="call-status" role="status">

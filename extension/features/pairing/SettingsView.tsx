@@ -4,27 +4,18 @@
 import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
 import { sendMessage } from '../../messaging';
+import { locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,
   bridgeUrlItem,
   defaultCountryItem,
+  languageItem,
   type LinkState,
   linkStateItem,
   myExtensionsItem,
   outsideLinePrefixItem,
   parseExtensions,
 } from '../settings/items';
-
-const LINK_TEXT: Record<LinkState['state'], string> = {
-  'not-paired': 'Not paired yet',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  'wrong-token': 'Wrong token',
-  'origin-refused': 'This extension is not allowed by the bridge',
-  unreachable: 'Bridge unreachable',
-  'bad-url': 'The bridge URL is not valid',
-  incompatible: 'Bridge version does not match',
-};
 
 const COUNTRIES: Array<[string, string]> = [
   ['IL', 'Israel'],
@@ -52,6 +43,7 @@ export function SettingsView() {
   const [country, setCountry] = useState('IL');
   const [prefix, setPrefix] = useState('');
   const [extensions, setExtensions] = useState('');
+  const [language, setLanguage] = useState('auto');
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
@@ -61,10 +53,12 @@ export function SettingsView() {
       defaultCountryItem.getValue(),
       outsideLinePrefixItem.getValue(),
       myExtensionsItem.getValue(),
-    ]).then(([u, t, c, p, e]) => {
+      languageItem.getValue(),
+    ]).then(([u, token, c, p, e, l]) => {
       setExtensions(e);
+      setLanguage(l);
       setUrl(u);
-      setToken(t);
+      setToken(token);
       setCountry(c);
       setPrefix(p);
     });
@@ -76,26 +70,32 @@ export function SettingsView() {
         defaultCountryItem.setValue(country),
         outsideLinePrefixItem.setValue(prefix.replace(/\D/g, '')),
         myExtensionsItem.setValue(parseExtensions(extensions).join(', ')),
+        languageItem.setValue(language),
         bridgeUrlItem.setValue(url.trim()),
         bridgeTokenItem.setValue(token.trim()),
       ]);
       // Saving the same values changes nothing in storage: ask the worker to reconnect regardless.
       await sendMessage('reconnect');
     },
-    onSuccess: () => setSaved(true),
+    onSuccess: () => {
+      setSaved(true);
+      // A new language applies to the whole page at once.
+      const next = resolveLocale(language, navigator.languages);
+      if (next !== locale()) location.reload();
+    },
   });
   const testCall = useMutation({ mutationFn: () => sendMessage('testCall') });
 
   return (
     <div class="page-body">
-      <h1>Settings</h1>
+      <h1>{t('settings.title')}</h1>
       <section class="link-box" aria-live="polite">
-        <h2>Bridge</h2>
+        <h2>{t('settings.bridge')}</h2>
         <p class="link-state" data-testid="settings-link-state" data-state={link?.state ?? 'unknown'}>
           <span
             class={`status-dot ${link?.state === 'connected' ? 'status-green' : link?.state === 'connecting' ? 'status-yellow' : 'status-red'}`}
           />{' '}
-          {link ? LINK_TEXT[link.state] : '…'}
+          {link ? t(`link.${link.state}`) : '…'}
         </p>
         {link?.detail && link.state !== 'connected' ? <p class="muted">{link.detail}</p> : null}
       </section>
@@ -108,7 +108,7 @@ export function SettingsView() {
         }}
       >
         <label>
-          Bridge URL
+          {t('settings.bridgeUrl')}
           <input
             data-testid="settings-bridge-url"
             dir="ltr"
@@ -118,7 +118,7 @@ export function SettingsView() {
           />
         </label>
         <label>
-          Pairing token (printed by the bridge; npm run bridge -- --print-token)
+          {t('settings.token')}
           <input
             data-testid="settings-token"
             type="password"
@@ -129,7 +129,7 @@ export function SettingsView() {
           />
         </label>
         <label>
-          Default country for numbers without a country code
+          {t('settings.country')}
           <select
             data-testid="settings-country"
             value={country}
@@ -143,8 +143,7 @@ export function SettingsView() {
           </select>
         </label>
         <label>
-          Your phone extension(s), e.g. 101 (empty: every call pops here, as for a receptionist; the first one
-          rings for click-to-call)
+          {t('settings.extensions')}
           <input
             data-testid="settings-extensions"
             dir="ltr"
@@ -154,7 +153,20 @@ export function SettingsView() {
           />
         </label>
         <label>
-          Outside-line prefix your PBX adds to caller ids (leave empty if none)
+          {t('settings.language')}
+          <select
+            data-testid="settings-language"
+            value={language}
+            onChange={(e) => setLanguage(e.currentTarget.value)}
+          >
+            <option value="auto">{t('settings.languageAuto')}</option>
+            <option value="en">English</option>
+            <option value="he">עברית</option>
+            <option value="el">Ελληνικά</option>
+          </select>
+        </label>
+        <label>
+          {t('settings.prefix')}
           <input
             dir="ltr"
             inputMode="numeric"
@@ -164,7 +176,7 @@ export function SettingsView() {
         </label>
         <div class="row">
           <button type="submit" data-testid="settings-save" disabled={save.isPending}>
-            Save and connect
+            {t('settings.save')}
           </button>
           <button
             type="button"
@@ -172,9 +184,9 @@ export function SettingsView() {
             disabled={link?.state !== 'connected' || testCall.isPending}
             onClick={() => testCall.mutate()}
           >
-            Test call
+            {t('settings.testCall')}
           </button>
-          {saved ? <span class="muted">Saved</span> : null}
+          {saved ? <span class="muted">{t('settings.saved')}</span> : null}
         </div>
         {save.isError ? <p class="error">{save.error.message}</p> : null}
         {testCall.isError ? <p class="error">{testCall.error.message}</p> : null}

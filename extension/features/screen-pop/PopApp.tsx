@@ -10,21 +10,24 @@ import { type CardView, onEvent, type PopView, sendMessage } from '../../messagi
 import { CallButton } from '../click-to-call/CallButton';
 import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
 import { dateInputToMs, formatDuration, lastSpokeText } from '../../ui/format';
+import { t } from '../../ui/i18n';
 import { useAction } from '../../ui/use-action';
 
 function callStatusText(view: PopView): string {
   const { call } = view;
   switch (call.status) {
     case 'ringing':
-      return call.direction === 'outbound' ? 'Calling…' : 'Ringing…';
+      return call.direction === 'outbound' ? t('pop.calling') : t('pop.ringing');
     case 'answered':
-      return view.answeredBy ? `Answered by ${view.answeredBy}` : 'On the call';
+      return view.answeredBy ? t('pop.answeredBy', { who: view.answeredBy }) : t('pop.onCall');
     case 'ended':
       return call.answeredAt !== undefined && call.endedAt !== undefined
-        ? `Call ended · ${formatDuration(Math.round((call.endedAt - call.answeredAt) / 1000))}`
-        : 'Call ended';
+        ? t('pop.endedAfter', {
+            duration: formatDuration(Math.round((call.endedAt - call.answeredAt) / 1000)),
+          })
+        : t('pop.ended');
     case 'missed':
-      return 'Missed call';
+      return t('pop.missed');
   }
 }
 
@@ -58,12 +61,12 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
   useLayoutEffect(() => {
     if (!data || acked.current) return;
     acked.current = true;
-    document.title = data.card?.card.name ?? (data.display || 'Incoming call');
+    document.title = data.card?.card.name ?? (data.display || t('pop.incoming'));
     requestAnimationFrame(() => setTimeout(() => void sendMessage('popShown', callId).catch(() => {}), 0));
   }, [data, callId]);
 
-  if (error) return <p class="error">Could not load this call: {error.message}</p>;
-  if (!data) return <p class="loading">Loading…</p>;
+  if (error) return <p class="error">{t('pop.loadFailed', { reason: error.message })}</p>;
+  if (!data) return <p class="loading">{t('common.loading')}</p>;
 
   return (
     <main class="pop" data-call-status={data.call.status}>
@@ -85,14 +88,14 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
         <p class="call-back">
           <CallButton
             number={data.call.direction === 'outbound' ? (data.call.to ?? '') : data.call.from}
-            label="Call back"
+            label={t('pop.callBack')}
           />
         </p>
       ) : null}
       {data.numberKind === 'withheld' ? (
         <section data-testid="pop-withheld" class="unknown">
-          <h1>Withheld number</h1>
-          <p>The caller hid their number, so no card can be matched.</p>
+          <h1>{t('pop.withheld')}</h1>
+          <p>{t('pop.withheldText')}</p>
         </section>
       ) : data.card ? (
         <KnownCaller view={data} first={data.card} callId={callId} />
@@ -113,7 +116,7 @@ function AnsweredElsewhere({ by }: { by: string }) {
   }, []);
   return (
     <p class="answered-elsewhere" data-testid="pop-answered-elsewhere" role="status">
-      Answered by {by}
+      {t('pop.answeredBy', { who: by })}
     </p>
   );
 }
@@ -130,7 +133,7 @@ function UnknownCaller({ view, callId }: { view: PopView; callId: string }) {
   useEffect(() => nameInput.current?.focus(), []);
   return (
     <section data-testid="pop-unknown-caller" class="unknown">
-      <h1>Unknown caller</h1>
+      <h1>{t('pop.unknown')}</h1>
       <form
         data-testid="pop-create-lead"
         class="stack"
@@ -140,7 +143,7 @@ function UnknownCaller({ view, callId }: { view: PopView; callId: string }) {
         }}
       >
         <label>
-          Name
+          {t('card.name')}
           <input
             dir="auto"
             value={name}
@@ -150,15 +153,15 @@ function UnknownCaller({ view, callId }: { view: PopView; callId: string }) {
           />
         </label>
         <label>
-          Company
+          {t('card.company')}
           <input dir="auto" value={company} onInput={(e) => setCompany(e.currentTarget.value)} />
         </label>
         <label>
-          Phone
+          {t('card.phoneNumber')}
           <input dir="ltr" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} required />
         </label>
         <button type="submit" disabled={create.pending}>
-          Create lead
+          {t('pop.createLead')}
         </button>
         {create.error ? <p class="error">{create.error.message}</p> : null}
       </form>
@@ -212,13 +215,11 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
               ))}
             </ul>
           ) : null}
-          {view.confidence === 'suffix' ? (
-            <p class="warning">Possible match: only the last digits of the number agree.</p>
-          ) : null}
+          {view.confidence === 'suffix' ? <p class="warning">{t('pop.possibleMatch')}</p> : null}
         </div>
       </section>
       {view.people.length > 0 ? (
-        <Section title="Who is calling?">
+        <Section title={t('pop.whoIsCalling')}>
           <ul class="picker" data-testid="pop-people-picker">
             {view.people.map((person) => (
               <li key={person.id}>
@@ -236,7 +237,7 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
         </Section>
       ) : null}
       <StatusPicker cardId={card.id} status={card.status} note={card.statusNote} />
-      <Section title="Open tasks">
+      <Section title={t('tasks.title')}>
         <TaskList
           tasks={tasks}
           testId="pop-open-tasks"
@@ -244,7 +245,7 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
         />
         <AddTask cardId={card.id} />
       </Section>
-      <Section title="Recent">
+      <Section title={t('pop.recent')}>
         <Timeline items={interactions} testId="pop-recent-interactions" />
         <AddNote cardId={card.id} />
       </Section>
@@ -257,22 +258,22 @@ function StatusPicker({ cardId, status, note }: { cardId: string; status: Light;
   const save = useAction((next: Light) => sendMessage('setStatus', { cardId, status: next, note: draft }));
   return (
     <fieldset class="status-picker" data-testid="pop-status-picker">
-      <legend>Status</legend>
+      <legend>{t('pop.status')}</legend>
       {(['green', 'yellow', 'red'] as const).map((light) => (
         <button
           key={light}
           type="button"
           class={`light-button status-${light}`}
           aria-pressed={status === light}
-          aria-label={`Set status ${light}`}
+          aria-label={t('pop.setStatus', { status: t(`status.${light}`) })}
           data-light={light}
           onClick={() => void save.run(light)}
         />
       ))}
       <input
         dir="auto"
-        aria-label="Status note"
-        placeholder="Why? (optional)"
+        aria-label={t('card.statusNote')}
+        placeholder={t('pop.statusWhy')}
         value={draft}
         onInput={(event) => setDraft(event.currentTarget.value)}
         onKeyDown={(event) => {
@@ -304,14 +305,19 @@ function AddTask({ cardId }: { cardId: string }) {
     >
       <input
         dir="auto"
-        aria-label="New task"
-        placeholder="New task"
+        aria-label={t('tasks.new')}
+        placeholder={t('tasks.new')}
         value={title}
         onInput={(e) => setTitle(e.currentTarget.value)}
       />
-      <input type="date" aria-label="Due date" value={due} onInput={(e) => setDue(e.currentTarget.value)} />
+      <input
+        type="date"
+        aria-label={t('tasks.due')}
+        value={due}
+        onInput={(e) => setDue(e.currentTarget.value)}
+      />
       <button type="submit" disabled={add.pending}>
-        Add task
+        {t('tasks.add')}
       </button>
       {add.error ? <p class="error">{add.error.message}</p> : null}
     </form>
@@ -335,13 +341,13 @@ function AddNote({ cardId }: { cardId: string }) {
     >
       <input
         dir="auto"
-        aria-label="Note"
-        placeholder="Add a note"
+        aria-label={t('pop.note')}
+        placeholder={t('pop.addNote')}
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
       />
       <button type="submit" disabled={add.pending}>
-        Add note
+        {t('pop.addNoteButton')}
       </button>
       {add.error ? <p class="error">{add.error.message}</p> : null}
     </form>

@@ -8,6 +8,7 @@ import type { PhoneOptions } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
 import { broadcast, type PopView } from '../../messaging';
+import { type Locale, t } from '../../ui/i18n';
 import { buildPopView } from './pop-view';
 
 /** Calls that already had their pop, kept across worker restarts (chrome.storage.session). */
@@ -50,6 +51,7 @@ export class ScreenPop {
     private readonly phone: () => PhoneOptions,
     private readonly myExtensions: () => string[],
     private readonly log: (message: string) => void,
+    private readonly locale: () => Locale = () => 'en',
   ) {
     browser.windows.onRemoved.addListener((windowId) => {
       for (const [callId, pending] of this.windows) {
@@ -123,6 +125,7 @@ export class ScreenPop {
       answeredBy: call.answeredBy,
       answeredElsewhere: call.answeredBy !== undefined && !mine.includes(call.answeredBy),
       myExtension: mine[0],
+      locale: this.locale(),
     }));
   }
 
@@ -149,8 +152,8 @@ export class ScreenPop {
 
   private async notify(view: PopView): Promise<void> {
     const card = view.card?.card;
-    const title = card?.name ?? (view.numberKind === 'withheld' ? 'Withheld number' : 'Unknown caller');
-    const message = [view.display, card?.company].filter(Boolean).join(' · ') || 'Incoming call';
+    const title = card?.name ?? (view.numberKind === 'withheld' ? t('pop.withheld') : t('pop.unknown'));
+    const message = [view.display, card?.company].filter(Boolean).join(' · ') || t('pop.incoming');
     try {
       await browser.notifications.create(`call:${view.call.callId}`, {
         type: 'basic',

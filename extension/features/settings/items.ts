@@ -40,6 +40,9 @@ export function parseExtensions(value: string): string[] {
     .filter((item) => /^[0-9*#]{1,20}$/.test(item));
 }
 
+/** chrome.storage.local key "language": "auto" (follow the browser), "en", "he" or "el". */
+export const languageItem = storage.defineItem<string>('local:language', { fallback: 'auto', version: 1 });
+
 /** Where the call log stands in the bridge's journal (chrome.storage.local key "journalCursor"). */
 export interface JournalCursor {
   journalId: string;

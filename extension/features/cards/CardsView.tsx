@@ -1,0 +1,180 @@
+/**
+ * The card list: search-as-you-type with filters, keyboard first ("/" to search, "n" for a new card,
+ * arrows and Enter to open).
+ */
+import { keepPreviousData, useQuery } from '@tanstack/preact-query';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type Card, STAGES, type StatusLight as Light } from '../../db/db';
+import { Ltr, StatusLight } from '../../ui/components';
+import { t } from '../../ui/i18n';
+import { cardSearch, db } from '../../ui/page-db';
+import { cardKeys } from '../../ui/query';
+import type { SearchFilters } from '../search/search';
+
+export function CardsView() {
+  const [query, setQuery] = useState('');
+  const [filters, setFilters] = useState<SearchFilters>({});
+  const [active, setActive] = useState(0);
+  const search = useRef<HTMLInputElement>(null);
+  const results = useQuery({
+    queryKey: cardKeys.search(query, filters),
+    queryFn: () => cardSearch.search(query, filters, 100),
+    placeholderData: keepPreviousData,
+  });
+  const tags = useQuery({
+    queryKey: cardKeys.tags,
+    queryFn: async () => ((await db.cards.orderBy('tags').uniqueKeys()) as string[]).sort(),
+  });
+
+  useEffect(() => {
+    search.current?.focus();
+    // The word list for matches inside words loads once the page is idle.
+    const idle =
+      window.requestIdleCallback?.(() => void cardSearch.warm()) ??
+      window.setTimeout(() => void cardSearch.warm(), 200);
+    const onKey = (event: KeyboardEvent) => {
+      const typing = (event.target as HTMLElement).closest('input, textarea, select');
+      if (event.key === '/' && !typing) {
+        event.preventDefault();
+        search.current?.focus();
+      } else if (event.key === 'n' && !typing && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        location.hash = '#/new';
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.cancelIdleCallback?.(idle);
+    };
+  }, []);
+
+  const cards = results.data ?? [];
+  const open = (card: Card) => {
+    location.hash = `#/cards/${card.id}`;
+  };
+
+  return (
+    <div class="page-body wide">
+      <div class="toolbar">
+        <input
+          ref={search}
+          type="search"
+          class="search"
+          data-testid="app-search"
+          dir="auto"
+          aria-label={t('cards.searchLabel')}
+          placeholder={t('cards.search')}
+          value={query}
+          onInput={(event) => {
+            setQuery(event.currentTarget.value);
+            setActive(0);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'ArrowDown') setActive((index) => Math.min(cards.length - 1, index + 1));
+            else if (event.key === 'ArrowUp') setActive((index) => Math.max(0, index - 1));
+            else if (event.key === 'Enter' && cards[active]) open(cards[active]!);
+            else return;
+            event.preventDefault();
+          }}
+        />
+        <a class="button primary" href="#/new" data-testid="app-new-card">
+          {t('cards.new')}
+        </a>
+      </div>
+      <div class="filters">
+        <label>
+          {t('cards.filterStage')}
+          <select
+            value={filters.stage ?? ''}
+            onChange={(event) =>
+              setFilters({ ...filters, stage: (event.currentTarget.value || undefined) as Card['stage'] })
+            }
+          >
+            <option value="">{t('common.all')}</option>
+            {STAGES.map((stage) => (
+              <option key={stage} value={stage}>
+                {t(`stage.${stage}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('cards.filterStatus')}
+          <select
+            value={filters.status ?? ''}
+            onChange={(event) =>
+              setFilters({ ...filters, status: (event.currentTarget.value || undefined) as Light })
+            }
+          >
+            <option value="">{t('common.all')}</option>
+            {(['green', 'yellow', 'red', 'none'] as const).map((status) => (
+              <option key={status} value={status}>
+                {t(`status.${status}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('cards.filterTag')}
+          <select
+            value={filters.tag ?? ''}
+            onChange={(event) => setFilters({ ...filters, tag: event.currentTarget.value || undefined })}
+          >
+            <option value="">{t('common.all')}</option>
+            {(tags.data ?? []).map((tag) => (
+              <option key={tag} value={tag}>
+                {tag}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={filters.withOpenTasks ?? false}
+            onChange={(event) =>
+              setFilters({ ...filters, withOpenTasks: event.currentTarget.checked || undefined })
+            }
+          />
+          {t('cards.filterOpenTasks')}
+        </label>
+      </div>
+      <p class="muted small">{t('cards.shortcuts')}</p>
+      {cards.length === 0 && !results.isPending ? <p class="empty">{t('cards.empty')}</p> : null}
+      <ul class="card-list" aria-label={t('nav.cards')}>
+        {cards.map((card, index) => (
+          <li key={card.id}>
+            <a
+              href={`#/cards/${card.id}`}
+              data-testid="app-card-row"
+              class={index === active && query ? 'card-row active' : 'card-row'}
+              aria-current={index === active && query ? 'true' : undefined}
+            >
+              <StatusLight status={card.status} compact />
+              <span class="row-name">
+                <bdi>{card.name}</bdi>
+                {card.company && card.kind === 'person' ? (
+                  <span class="muted">
+                    {' · '}
+                    <bdi>{card.company}</bdi>
+                  </span>
+                ) : null}
+              </span>
+              <span class="row-phone">
+                {card.phones[0] ? (
+                  <Ltr>{card.phones[0].raw}</Ltr>
+                ) : card.emails[0] ? (
+                  <Ltr>{card.emails[0]}</Ltr>
+                ) : null}
+              </span>
+              <span class="stage" data-stage={card.stage}>
+                {t(`stage.${card.stage}`)}
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,302 @@
+/**
+ * Import with a preview (new / merged / errors per row, column mapping for CSV, encoding), a progress bar
+ * while reading and writing, and exports: full JSON backup, CSV and vCard.
+ */
+import { useQueryClient } from '@tanstack/preact-query';
+import { useState } from 'preact/hooks';
+import { type ColumnKind, guessColumn } from '../../../shared/contacts';
+import { Section } from '../../ui/components';
+import { type MessageKey, t } from '../../ui/i18n';
+import { changed, db, phoneOptions } from '../../ui/page-db';
+import {
+  bridgeUrlItem,
+  defaultCountryItem,
+  languageItem,
+  myExtensionsItem,
+  outsideLinePrefixItem,
+} from '../settings/items';
+import {
+  type Backup,
+  type ContactsFile,
+  type CsvFile,
+  cardsToCsv,
+  cardsToVCard,
+  commitImport,
+  exportBackup,
+  type ImportPlan,
+  planImport,
+  readContactsFile,
+  restoreBackup,
+} from './import-export';
+
+const KINDS: ColumnKind[] = [
+  'ignore',
+  'name',
+  'firstName',
+  'middleName',
+  'lastName',
+  'company',
+  'title',
+  'email',
+  'phone',
+  'notes',
+  'tags',
+];
+const ENCODINGS = ['utf-8', 'windows-1255', 'windows-1253', 'windows-1252'];
+
+function download(name: string, content: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The settings a backup carries (never the pairing token: a backup file travels). */
+async function settingsSnapshot(): Promise<Record<string, unknown>> {
+  return {
+    bridgeUrl: await bridgeUrlItem.getValue(),
+    defaultCountry: await defaultCountryItem.getValue(),
+    outsideLinePrefix: await outsideLinePrefixItem.getValue(),
+    myExtensions: await myExtensionsItem.getValue(),
+    language: await languageItem.getValue(),
+  };
+}
+
+async function restoreSettings(settings: Record<string, unknown>): Promise<void> {
+  const text = (key: string) => (typeof settings[key] === 'string' ? (settings[key] as string) : undefined);
+  if (text('bridgeUrl')) await bridgeUrlItem.setValue(text('bridgeUrl')!);
+  if (text('defaultCountry')) await defaultCountryItem.setValue(text('defaultCountry')!);
+  if (text('outsideLinePrefix') !== undefined)
+    await outsideLinePrefixItem.setValue(text('outsideLinePrefix')!);
+  if (text('myExtensions') !== undefined) await myExtensionsItem.setValue(text('myExtensions')!);
+  if (text('language')) await languageItem.setValue(text('language')!);
+}
+
+export function ImportView() {
+  const client = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [parsed, setParsed] = useState<ContactsFile | null>(null);
+  const [plan, setPlan] = useState<ImportPlan | null>(null);
+  const [progress, setProgress] = useState<{ text: string; value: number } | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const prepare = async (chosen: File, encoding?: string, current?: CsvFile) => {
+    setMessage(null);
+    setPlan(null);
+    setBusy(true);
+    try {
+      const read =
+        current ??
+        (await readContactsFile(
+          chosen,
+          (done, total) =>
+            setProgress({
+              text: t('import.reading', { percent: Math.round((done / total) * 100) }),
+              value: done / total,
+            }),
+          encoding,
+        ));
+      setParsed(read);
+      if (read.kind !== 'backup') setPlan(await planImport(db, read, await phoneOptions()));
+    } catch (error) {
+      setParsed(null);
+      setMessage({ ok: false, text: t('import.failed', { reason: (error as Error).message }) });
+    } finally {
+      setProgress(null);
+      setBusy(false);
+    }
+  };
+
+  const confirm = async () => {
+    if (!parsed) return;
+    setBusy(true);
+    try {
+      if (parsed.kind === 'backup') {
+        await restoreBackup(db, parsed.backup, (done, total) =>
+          setProgress({ text: t('import.writing', { done, total }), value: done / total }),
+        );
+        await restoreSettings(parsed.backup.settings ?? {});
+        setMessage({ ok: true, text: t('import.restored') });
+      } else if (plan) {
+        const count = await commitImport(db, plan, await phoneOptions(), (done, total) =>
+          setProgress({ text: t('import.writing', { done, total }), value: done / total }),
+        );
+        setMessage({ ok: true, text: t('import.done', { count }) });
+      }
+      setParsed(null);
+      setPlan(null);
+      await changed();
+      await client.invalidateQueries();
+    } catch (error) {
+      setMessage({ ok: false, text: t('import.failed', { reason: (error as Error).message }) });
+    } finally {
+      setProgress(null);
+      setBusy(false);
+    }
+  };
+
+  const remap = (index: number, kind: ColumnKind) => {
+    if (!parsed || parsed.kind !== 'csv' || !file) return;
+    const header = parsed.headers[index] ?? '';
+    const guessed = guessColumn(header);
+    const mapping = parsed.mapping.map((column, i) =>
+      i === index ? { kind, label: kind === 'phone' ? (guessed.label ?? 'phone') : undefined } : column,
+    );
+    void prepare(file, undefined, { ...parsed, mapping });
+  };
+
+  const exportAs = async (kind: 'json' | 'csv' | 'vcard') => {
+    const stamp = new Date().toISOString().slice(0, 10);
+    if (kind === 'json') {
+      download(
+        `kesher-backup-${stamp}.json`,
+        JSON.stringify(await exportBackup(db, await settingsSnapshot())),
+        'application/json',
+      );
+    } else {
+      const cards = await db.cards.orderBy('updatedAt').toArray();
+      if (kind === 'csv') download(`kesher-cards-${stamp}.csv`, cardsToCsv(cards), 'text/csv;charset=utf-8');
+      else download(`kesher-cards-${stamp}.vcf`, cardsToVCard(cards), 'text/vcard;charset=utf-8');
+    }
+  };
+
+  const backup: Backup | undefined = parsed?.kind === 'backup' ? parsed.backup : undefined;
+  return (
+    <div class="page-body wide">
+      <h1>{t('import.title')}</h1>
+      <label class="file-pick">
+        {t('import.choose')}
+        <input
+          type="file"
+          data-testid="app-import-file"
+          accept=".csv,.vcf,.vcard,.json,text/csv,text/vcard,application/json"
+          disabled={busy}
+          onChange={(event) => {
+            const chosen = event.currentTarget.files?.[0];
+            if (!chosen) return;
+            setFile(chosen);
+            void prepare(chosen);
+          }}
+        />
+      </label>
+      {progress ? (
+        <div class="progress">
+          <progress data-testid="import-progress" value={progress.value} max={1} />
+          <span>{progress.text}</span>
+        </div>
+      ) : null}
+      {parsed?.kind === 'csv' && file ? (
+        <Section title={t('import.mapping')}>
+          <label>
+            {t('import.encoding')}
+            <select
+              value={parsed.encoding}
+              onChange={(event) => void prepare(file, event.currentTarget.value)}
+            >
+              {ENCODINGS.map((encoding) => (
+                <option key={encoding} value={encoding}>
+                  {encoding}
+                </option>
+              ))}
+            </select>
+          </label>
+          <table class="mapping">
+            <tbody>
+              {parsed.headers.map((header, index) => (
+                <tr key={`${header}-${index}`}>
+                  <th scope="row">
+                    <bdi>{header}</bdi>
+                  </th>
+                  <td>
+                    <bdi class="muted">{parsed.rows[0]?.[index] ?? ''}</bdi>
+                  </td>
+                  <td>
+                    <select
+                      aria-label={header}
+                      value={parsed.mapping[index]?.kind ?? 'ignore'}
+                      onChange={(event) => remap(index, event.currentTarget.value as ColumnKind)}
+                    >
+                      {KINDS.map((kind) => (
+                        <option key={kind} value={kind}>
+                          {t(`column.${kind}` as MessageKey)}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+      ) : null}
+      {plan ? (
+        <div class="preview" data-testid="import-preview">
+          <p>
+            {t('import.preview', { new: plan.newCount, merged: plan.mergeCount, errors: plan.errors.length })}
+          </p>
+          {plan.errors.length > 0 ? (
+            <details>
+              <summary>{t('import.errorsTitle')}</summary>
+              <ul>
+                {plan.errors.slice(0, 200).map((error) => (
+                  <li key={error.row}>{t('import.row', { row: error.row, reason: error.reason })}</li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+          <button
+            type="button"
+            class="primary"
+            data-testid="app-import-confirm"
+            disabled={busy}
+            onClick={() => void confirm()}
+          >
+            {t('import.confirm')}
+          </button>
+        </div>
+      ) : null}
+      {backup ? (
+        <div class="preview" data-testid="import-preview">
+          <p>
+            {t('import.backupPreview', {
+              date: backup.exportedAt.slice(0, 10),
+              cards: backup.cards.length,
+              tasks: backup.tasks?.length ?? 0,
+              interactions: backup.interactions?.length ?? 0,
+            })}
+          </p>
+          <button
+            type="button"
+            class="primary"
+            data-testid="app-import-confirm"
+            disabled={busy}
+            onClick={() => void confirm()}
+          >
+            {t('import.restore')}
+          </button>
+        </div>
+      ) : null}
+      {message ? (
+        <p class={message.ok ? 'ok' : 'error'} role="status" data-testid="import-message">
+          {message.text}
+        </p>
+      ) : null}
+      <Section title={t('export.title')}>
+        <div class="row">
+          <button type="button" data-testid="app-export-json" onClick={() => void exportAs('json')}>
+            {t('export.json')}
+          </button>
+          <button type="button" data-testid="app-export-csv" onClick={() => void exportAs('csv')}>
+            {t('export.csv')}
+          </button>
+          <button type="button" data-testid="app-export-vcard" onClick={() => void exportAs('vcard')}>
+            {t('export.vcard')}
+          </button>
+        </div>
+      </Section>
+    </div>
+  );
+}
