@@ -70,15 +70,9 @@ export function QuickSearch() {
         ))}
       </ul>
       <p>
-        <a
-          href="#/cards"
-          onClick={(event) => {
-            event.preventDefault();
-            openInApp('#/cards');
-          }}
-        >
+        <button type="button" onClick={() => openInApp('#/cards')}>
           {t('popup.open')}
-        </a>
+        </button>
       </p>
     </div>
   );
