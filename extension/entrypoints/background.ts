@@ -47,11 +47,16 @@ export default defineBackground({
     const loadExtensions = () =>
       myExtensionsItem.getValue().then((value) => (myExtensions = parseExtensions(value)));
     const extensionsReady = loadExtensions();
+    const loadLocale = () =>
+      languageItem.getValue().then((value) => setLocale(resolveLocale(value, navigator.languages)));
+    void loadLocale();
+    languageItem.watch(() => void loadLocale());
     const pop = new ScreenPop(
       db,
       () => phone,
       () => myExtensions,
       log,
+      locale,
     );
     const intake = new CallLogIntake({
       db,

@@ -139,7 +139,7 @@ export function ImportView() {
   };
 
   const remap = (index: number, kind: ColumnKind) => {
-    if (!parsed || parsed.kind !== 'csv' || !file) return;
+    if (parsed?.kind !== 'csv' || !file) return;
     const header = parsed.headers[index] ?? '';
     const guessed = guessColumn(header);
     const mapping = parsed.mapping.map((column, i) =>
