@@ -6,6 +6,15 @@ import { startPage } from '../../ui/start-page';
 import '../../ui/base.css';
 import '../../ui/app.css';
 
+if (import.meta.env.KESHER_BENCH) {
+  // Benchmark builds only: the app page's own search, timed by npm run bench.
+  void import('../../ui/page-db').then(({ cardSearch }) => {
+    (window as unknown as { kesherBench: unknown }).kesherBench = {
+      search: (query: string) => cardSearch.search(query),
+    };
+  });
+}
+
 void startPage().then(() =>
   render(
     <QueryClientProvider client={createQueryClient()}>

@@ -3,7 +3,7 @@
  * "#/new" is the same page for a card not saved yet: name, phone, Enter, done (the secretary test).
  */
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { buildCard, type CardInput, saveCard } from '../../db/cards';
 import {
   type Card,
@@ -17,7 +17,7 @@ import { addNote, recentInteractions } from '../../db/interactions';
 import { addTask, completeTask, openTasks } from '../../db/tasks';
 import { Avatar, Ltr, Section, TaskList, Timeline } from '../../ui/components';
 import { dateInputToMs, lastSpokeText } from '../../ui/format';
-import { t } from '../../ui/i18n';
+import { dirOf, locale, t } from '../../ui/i18n';
 import { cardSearch, changed, db, phoneOptions } from '../../ui/page-db';
 import { cardKeys } from '../../ui/query';
 import { showToast } from '../../ui/toast';
@@ -160,7 +160,9 @@ export function CardDetail({ id }: { id?: string }) {
   return (
     <div class="page-body wide card-page">
       <p>
-        <a href="#/cards">← {t('card.back')}</a>
+        <a href="#/cards">
+          {dirOf(locale()) === 'rtl' ? '→' : '←'} {t('card.back')}
+        </a>
       </p>
       <CardEditor key={card.data?.card.id ?? 'new'} card={card.data?.card} onSaved={refresh} />
       {card.data ? (
@@ -193,7 +195,7 @@ function CardEditor({ card, onSaved }: { card?: Card; onSaved: () => Promise<voi
   const [draft, setDraft] = useState<Draft>(() => draftOf(card));
   const [error, setError] = useState('');
   const name = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!card) name.current?.focus();
   }, [card]);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
