@@ -11,6 +11,7 @@ import { seededNumber } from '../extension/features/bench/bench-hooks';
 import { postCall, REPO_ROOT, startBridge } from '../tests/helpers/bridge-process';
 import { EXTENSION_URL, launchWithExtension } from '../tests/helpers/browser';
 import { benchAmi, benchFanout } from './bridge-bench';
+import { benchCards } from './cards-bench';
 import { type Row, table } from './rows';
 
 const BENCH_EXTENSION = join(REPO_ROOT, '.output-bench', 'chrome-mv3');
@@ -137,6 +138,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   ami: benchAmi,
   fanout: benchFanout,
   browser: benchBrowser,
+  cards: () => benchCards(BENCH_EXTENSION),
 };
 
 async function main(): Promise<void> {

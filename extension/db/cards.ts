@@ -17,21 +17,30 @@ export function emailKey(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Match keys of a raw number; an import passes a memo so each number is parsed once. */
+export type KeysOf = (raw: string) => string[];
+
 function derived(
   card: Omit<Card, 'phoneKeys' | 'phoneDigits' | 'emailKeys' | 'nameTokens'>,
   phone: PhoneOptions,
+  keysOf: KeysOf = (raw) => parsePhone(raw, phone).keys,
 ): Card {
-  const phoneKeys = [...new Set(card.phones.flatMap((item) => parsePhone(item.raw, phone).keys))];
+  const phoneKeys = [...new Set(card.phones.flatMap((item) => keysOf(item.raw)))];
   const phoneDigits = phoneDigitsOf(
     card.phones.map((item) => item.raw),
     phoneKeys,
   );
   const emailKeys = [...new Set(card.emails.map(emailKey).filter((email) => email.length > 0))];
-  const nameTokens = foldedTokens([card.name, card.company ?? '', ...card.emails].join(' '));
+  // An email gives two words, its local part and its domain ("dana", "acme.co.il"): enough to find it by
+  // either, without every card sharing index entries like "com".
+  const emailWords = card.emails.flatMap((email) => email.trim().toLowerCase().split('@')).filter(Boolean);
+  const nameTokens = [
+    ...new Set([...foldedTokens([card.name, card.company ?? ''].join(' ')), ...emailWords]),
+  ];
   return { ...card, phoneKeys, phoneDigits, emailKeys, nameTokens };
 }
 
-export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now()): Card {
+export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now(), keysOf?: KeysOf): Card {
   return derived(
     {
       id: input.id ?? newId(),
@@ -54,6 +63,7 @@ export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now(
       lastContactAt: input.lastContactAt,
     },
     phone,
+    keysOf,
   );
 }
 

@@ -7,9 +7,11 @@ import '../../ui/base.css';
 import '../../ui/app.css';
 
 if (import.meta.env.KESHER_BENCH) {
-  // Benchmark builds only: the app page's own search, timed by npm run bench.
-  void import('../../ui/page-db').then(({ cardSearch }) => {
+  // Benchmark builds only: the app page's own search and database, timed by npm run bench.
+  void import('../../ui/page-db').then(({ cardSearch, db }) => {
     (window as unknown as { kesherBench: unknown }).kesherBench = {
+      db,
+      warm: () => cardSearch.warm(),
       search: (query: string) => cardSearch.search(query),
     };
   });

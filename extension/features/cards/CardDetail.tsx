@@ -23,6 +23,7 @@ import { cardKeys } from '../../ui/query';
 import { showToast } from '../../ui/toast';
 import { useAction } from '../../ui/use-action';
 import { CallButton } from '../click-to-call/CallButton';
+import type { CardSummary } from '../search/search';
 
 interface Draft {
   name: string;
@@ -540,7 +541,9 @@ function MergeCard({ card, onDone }: { card: Card; onDone: () => Promise<void> }
     queryFn: async () =>
       query.trim() ? (await cardSearch.search(query, {}, 8)).filter((other) => other.id !== card.id) : [],
   });
-  const merge = useAction(async (other: Card) => {
+  const merge = useAction(async (summary: CardSummary) => {
+    const other = await db.cards.get(summary.id);
+    if (!other) return;
     await mergeCards(card, other);
     setQuery('');
     await onDone();

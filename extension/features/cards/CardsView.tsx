@@ -5,9 +5,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/preact-query';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Card, STAGES, type StatusLight as Light } from '../../db/db';
+import type { CardSummary } from '../search/search';
 import { Ltr, StatusLight } from '../../ui/components';
 import { t } from '../../ui/i18n';
-import { cardSearch, db } from '../../ui/page-db';
+import { cardSearch } from '../../ui/page-db';
 import { cardKeys } from '../../ui/query';
 import type { SearchFilters } from '../search/search';
 
@@ -23,7 +24,7 @@ export function CardsView() {
   });
   const tags = useQuery({
     queryKey: cardKeys.tags,
-    queryFn: async () => ((await db.cards.orderBy('tags').uniqueKeys()) as string[]).sort(),
+    queryFn: () => cardSearch.tags(),
   });
 
   useEffect(() => {
@@ -50,7 +51,7 @@ export function CardsView() {
   }, []);
 
   const cards = results.data ?? [];
-  const open = (card: Card) => {
+  const open = (card: CardSummary) => {
     location.hash = `#/cards/${card.id}`;
   };
 
@@ -162,11 +163,7 @@ export function CardsView() {
                 ) : null}
               </span>
               <span class="row-phone">
-                {card.phones[0] ? (
-                  <Ltr>{card.phones[0].raw}</Ltr>
-                ) : card.emails[0] ? (
-                  <Ltr>{card.emails[0]}</Ltr>
-                ) : null}
+                {card.phone || card.email ? <Ltr>{card.phone ?? card.email}</Ltr> : null}
               </span>
               <span class="stage" data-stage={card.stage}>
                 {t(`stage.${card.stage}`)}

@@ -119,6 +119,8 @@ export interface PlanItem {
 
 export interface ImportPlan {
   items: PlanItem[];
+  /** Each number's match keys, parsed once while planning and reused while writing. */
+  phoneKeys: Map<string, string[]>;
   errors: Array<{ row: number; reason: string }>;
   newCount: number;
   mergeCount: number;
@@ -163,11 +165,20 @@ export async function planImport(
   });
   const items: PlanItem[] = [];
   const inFile = new Map<string, PlanItem>();
+  const phoneKeys = new Map<string, string[]>();
+  const keysOf = (raw: string) => {
+    let keys = phoneKeys.get(raw);
+    if (!keys) {
+      keys = parsePhone(raw, phone).keys;
+      phoneKeys.set(raw, keys);
+    }
+    return keys;
+  };
   let mergeCount = 0;
   for (const { draft } of drafts) {
     const keys = [
       ...draft.emails.map((email) => `m:${emailKey(email)}`),
-      ...draft.phones.flatMap((item) => strongKeys(parsePhone(item.raw, phone).keys)),
+      ...draft.phones.flatMap((item) => strongKeys(keysOf(item.raw))),
     ];
     const sameInFile = keys.map((key) => inFile.get(key)).find(Boolean);
     if (sameInFile) {
@@ -181,7 +192,7 @@ export async function planImport(
     items.push(item);
     for (const key of keys) inFile.set(key, item);
   }
-  return { items, errors, newCount: items.length - mergeCount, mergeCount };
+  return { items, errors, phoneKeys, newCount: items.length - mergeCount, mergeCount };
 }
 
 function mergeDraft(into: ContactDraft, from: ContactDraft): void {
@@ -210,10 +221,13 @@ export async function commitImport(
   const batch = 2000;
   const now = Date.now();
   let written = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const keysOf = (raw: string) => plan.phoneKeys.get(raw) ?? parsePhone(raw, phone).keys;
   await db.transaction('rw', db.cards, db.interactions, async () => {
     for (let start = 0; start < plan.items.length; start += batch) {
       const slice = plan.items.slice(start, start + batch);
-      const targets = await db.cards.bulkGet(slice.map((item) => item.mergeInto ?? ''));
+      const merging = slice.some((item) => item.mergeInto);
+      const targets = merging ? await db.cards.bulkGet(slice.map((item) => item.mergeInto ?? '')) : [];
       const cards = slice.map((item, index) => {
         const target = targets[index];
         if (!target) {
@@ -231,6 +245,7 @@ export async function commitImport(
             },
             phone,
             now,
+            keysOf,
           );
         }
         const merged: ContactDraft = {
@@ -248,12 +263,17 @@ export async function commitImport(
           { ...target, ...merged, fields: { ...target.fields, ...cardFields(merged) }, id: target.id },
           phone,
           now,
+          keysOf,
         );
       });
-      await db.cards.bulkPut(cards);
-      written += cards.length;
-      onProgress?.(written, plan.items.length);
+      // The database writes this batch while the next one is built: wait only for the one before.
+      await pending;
+      pending = db.cards.bulkPut(cards).then(() => {
+        written += cards.length;
+        onProgress?.(written, plan.items.length);
+      });
     }
+    await pending;
     // Calls from numbers nobody had a card for, now claimed by the imported cards.
     const unknown = await db.interactions.where('cardId').equals(UNKNOWN_CARD).toArray();
     if (unknown.length > 0) {

@@ -1,10 +1,10 @@
 /** The toolbar popup (also Ctrl+Shift+K): the same search as the app, a keystroke away. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { Card } from '../../db/db';
 import { Ltr, StatusLight } from '../../ui/components';
 import { t } from '../../ui/i18n';
 import { cardSearch } from '../../ui/page-db';
+import type { CardSummary } from './search';
 
 function openInApp(hash: string): void {
   void browser.tabs.create({ url: browser.runtime.getURL(`/app.html${hash}`) });
@@ -13,7 +13,7 @@ function openInApp(hash: string): void {
 
 export function QuickSearch() {
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<Card[]>([]);
+  const [results, setResults] = useState<CardSummary[]>([]);
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
@@ -64,7 +64,7 @@ export function QuickSearch() {
               <span class="row-name">
                 <bdi>{card.name}</bdi>
               </span>
-              <span class="row-phone">{card.phones[0] ? <Ltr>{card.phones[0].raw}</Ltr> : null}</span>
+              <span class="row-phone">{card.phone ? <Ltr>{card.phone}</Ltr> : null}</span>
             </a>
           </li>
         ))}

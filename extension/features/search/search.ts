@@ -1,8 +1,9 @@
 /**
- * Search-as-you-type over the cards: indexed prefix queries (words, phone digits) answer at once; a
- * compact in-memory list of every card's words finds matches inside words too, built in the background.
+ * Search-as-you-type over the cards: a compact in-memory list (each card's words joined in one string)
+ * answers every keystroke with one scan of native string searches, keeping only the best results in order.
+ * It is loaded when a page opens (on idle) and rebuilt in the background after a change.
  */
-import { compareResults, matchRank, parseQuery, type SearchQuery } from '../../../shared/search';
+import { parseQuery, type SearchQuery } from '../../../shared/search';
 import type { Card, KesherDb } from '../../db/db';
 
 export interface SearchFilters {
@@ -12,101 +13,243 @@ export interface SearchFilters {
   withOpenTasks?: boolean;
 }
 
-interface Entry {
+const SEP = '\u0001';
+
+/** What a result list shows: read from memory, so a keystroke costs no database read. */
+export interface CardSummary {
   id: string;
   name: string;
-  nameTokens: string[];
-  phoneDigits: string[];
-  lastContactAt?: number;
+  kind: Card['kind'];
+  company?: string;
+  phone?: string;
+  email?: string;
+  stage: Card['stage'];
+  status: Card['status'];
+  tags: string[];
+  lastContactAt: number;
 }
 
-const CANDIDATES = 400;
+interface Entry extends CardSummary {
+  /** "\u0001word\u0001word…": a word start is SEP + prefix. */
+  words: string;
+  first: string;
+  digits: string;
+}
+
+interface Hit {
+  rank: number;
+  entry: Entry;
+}
+
+function entryOf(card: Card): Entry {
+  return {
+    id: card.id,
+    words: SEP + card.nameTokens.join(SEP),
+    first: card.nameTokens[0] ?? '',
+    digits: SEP + (card.phoneDigits ?? []).join(SEP),
+    lastContactAt: card.lastContactAt ?? 0,
+    name: card.name,
+    kind: card.kind,
+    company: card.company,
+    phone: card.phones[0]?.raw,
+    email: card.emails[0],
+    stage: card.stage,
+    status: card.status,
+    tags: card.tags,
+  };
+}
+
+function summaryOf(entry: Entry): CardSummary {
+  const { words: _words, first: _first, digits: _digits, ...summary } = entry;
+  return summary;
+}
+
+/** Lower is better, null for no match: the same order as shared/search.ts's matchRank. */
+function rankEntry(query: SearchQuery, entry: Entry): number | null {
+  if (query.digits) {
+    if (entry.digits.includes(SEP + query.digits)) return 0;
+    return query.digits.length >= 3 && entry.digits.includes(query.digits) ? 2 : null;
+  }
+  let rank = 0;
+  for (const token of query.tokens) {
+    if (entry.words.includes(SEP + token)) continue;
+    if (token.length >= 2 && entry.words.includes(token)) {
+      rank = 2;
+      continue;
+    }
+    return null;
+  }
+  return rank === 0 && !entry.first.startsWith(query.tokens[0]!) ? 1 : rank;
+}
+
+function better(a: Hit, b: Hit): boolean {
+  return a.rank < b.rank || (a.rank === b.rank && a.entry.lastContactAt > b.entry.lastContactAt);
+}
+
+/**
+ * Every entry's words in one long string, with where each entry starts: finding a word (start) is then one
+ * native indexOf loop over the whole list instead of a call per card.
+ */
+class WordIndex {
+  readonly text: string;
+  readonly starts: Int32Array;
+
+  constructor(parts: readonly string[]) {
+    this.starts = new Int32Array(parts.length + 1);
+    let offset = 0;
+    parts.forEach((part, index) => {
+      this.starts[index] = offset;
+      offset += part.length + 1;
+    });
+    this.starts[parts.length] = offset;
+    this.text = parts.join('\u0002');
+  }
+
+  /** Indices of the entries whose part contains `needle`, ascending, each once, as they are found. */
+  *find(needle: string, fromEntry = 0): Generator<number> {
+    let entry = fromEntry;
+    for (
+      let at = this.text.indexOf(needle, this.starts[fromEntry] ?? this.text.length);
+      at >= 0;
+      at = this.text.indexOf(needle, at + 1)
+    ) {
+      while (this.starts[entry + 1]! <= at) entry++;
+      yield entry;
+      // Skip to the next entry: one hit per entry is enough.
+      at = this.starts[entry + 1]! - 1;
+    }
+  }
+}
 
 export class CardSearch {
   private entries: Entry[] | null = null;
+  private words?: WordIndex;
+  private digits?: WordIndex;
+  private firsts?: WordIndex;
   private building?: Promise<void>;
 
   constructor(private readonly db: KesherDb) {}
 
-  /** Load the in-memory word list (call when idle; searches work without it, prefix-only). */
+  /** Load the in-memory list (on idle; searches work without it, by prefix only). */
   warm(): Promise<void> {
     this.building ??= this.db.cards.toArray().then((cards) => {
-      this.entries = cards.map(({ id, name, nameTokens, phoneDigits, lastContactAt }) => ({
-        id,
-        name,
-        nameTokens,
-        phoneDigits: phoneDigits ?? [],
-        lastContactAt,
-      }));
+      // Most recently contacted first: a scan that has its fill of best-ranked hits can stop early.
+      const entries = cards
+        .map(entryOf)
+        .sort((a, b) => b.lastContactAt - a.lastContactAt || a.name.localeCompare(b.name));
+      this.words = new WordIndex(entries.map((entry) => entry.words));
+      this.digits = new WordIndex(entries.map((entry) => entry.digits));
+      this.firsts = new WordIndex(entries.map((entry) => SEP + entry.first));
+      this.entries = entries;
     });
     return this.building;
   }
 
-  /** Cards changed: the word list is rebuilt on the next warm(). */
+  /** Cards changed: drop the list and build it again in the background. */
   invalidate(): void {
+    const rebuild = this.entries !== null || this.building !== undefined;
     this.entries = null;
     this.building = undefined;
+    if (rebuild) void this.warm();
   }
 
-  async search(text: string, filters: SearchFilters = {}, limit = 50): Promise<Card[]> {
+  async search(text: string, filters: SearchFilters = {}, limit = 50): Promise<CardSummary[]> {
     const query = parseQuery(text);
-    let cards: Card[];
     if (!query.digits && query.tokens.length === 0) {
-      cards = await this.db.cards
-        .orderBy('updatedAt')
-        .reverse()
-        .limit(limit * 4)
-        .toArray();
-      return (await this.filter(cards, filters)).slice(0, limit);
+      const recent = (
+        await this.db.cards
+          .orderBy('updatedAt')
+          .reverse()
+          .limit(limit * 4)
+          .toArray()
+      ).map(entryOf);
+      return (
+        await this.applyTaskFilter(
+          recent.filter((entry) => this.passes(entry, filters)),
+          filters,
+        )
+      )
+        .slice(0, limit)
+        .map(summaryOf);
     }
-    const found = new Map<string, Card>();
-    for (const card of await this.prefixCandidates(query)) found.set(card.id, card);
-    if (this.entries && found.size < limit) {
-      const ids = this.entries
-        .filter((entry) => !found.has(entry.id) && matchRank(query, entry) !== null)
-        .map((entry) => entry.id);
-      for (const card of await this.db.cards.bulkGet(ids.slice(0, CANDIDATES)))
-        if (card) found.set(card.id, card);
+    if (!this.entries) await this.warm();
+    const entries = this.entries ?? [];
+    // Candidates: the entries holding the query's longest word (a prefix for one letter, anywhere for
+    // more); each is then ranked on all the words.
+    const needle = query.digits ?? [...query.tokens].sort((a, b) => b.length - a.length)[0]!;
+    const index = query.digits ? this.digits! : this.words!;
+    // One letter: names that start with it (a whole list of words containing it helps nobody).
+    const startsOnly = !query.digits && query.tokens.length === 1 && needle.length === 1;
+    // Candidates able to reach a rank: any (2) → entries holding the needle anywhere; word starts (1) →
+    // the needle after a word break; 0 → the name (or number) itself starting with it.
+    const source = (maxRank: number, from: number) => {
+      if (maxRank === 0)
+        return query.digits
+          ? this.digits!.find(SEP + needle, from)
+          : this.firsts!.find(SEP + query.tokens[0]!, from);
+      const anywhere = maxRank === 2 && needle.length >= (query.digits ? 3 : 2);
+      return index.find(anywhere ? needle : SEP + needle, from);
+    };
+    // Entries come most recent first, so once the list is full only a better rank can enter it: the scan
+    // narrows to the candidates able to rank better, and stops when the list is all rank 0.
+    const wanted = filters.withOpenTasks ? limit * 4 : limit;
+    const best: Hit[] = [];
+    let maxRank = startsOnly ? 0 : 2;
+    let candidates = source(maxRank, 0);
+    scan: for (;;) {
+      for (const position of candidates) {
+        const entry = entries[position]!;
+        const rank = rankEntry(query, entry);
+        if (rank === null || rank > maxRank || !this.passes(entry, filters)) continue;
+        const hit = { rank, entry };
+        if (best.length === wanted && !better(hit, best[best.length - 1]!)) continue;
+        let slot = best.length;
+        while (slot > 0 && better(hit, best[slot - 1]!)) slot--;
+        best.splice(slot, 0, hit);
+        if (best.length > wanted) best.pop();
+        if (best.length < wanted) continue;
+        const worst = best[best.length - 1]!.rank;
+        if (worst === 0) break scan;
+        if (worst - 1 < maxRank) {
+          maxRank = worst - 1;
+          candidates = source(maxRank, position + 1);
+          continue scan;
+        }
+      }
+      break;
     }
-    const ranked = [...found.values()]
-      .map((card) => ({ card, rank: matchRank(query, card) }))
-      .filter((result): result is { card: Card; rank: number } => result.rank !== null)
-      .sort(compareResults);
     return (
-      await this.filter(
-        ranked.map((result) => result.card),
+      await this.applyTaskFilter(
+        best.map((hit) => hit.entry),
         filters,
       )
-    ).slice(0, limit);
+    )
+      .slice(0, limit)
+      .map(summaryOf);
   }
 
-  private prefixCandidates(query: SearchQuery): Promise<Card[]> {
-    if (query.digits)
-      return this.db.cards.where('phoneDigits').startsWith(query.digits).limit(CANDIDATES).toArray();
-    // The longest word narrows best; the ranking checks the others.
-    const longest = [...query.tokens].sort((a, b) => b.length - a.length)[0]!;
-    return this.db.cards.where('nameTokens').startsWith(longest).limit(CANDIDATES).toArray();
+  /** Every tag in use, for the filter. */
+  async tags(): Promise<string[]> {
+    await this.warm();
+    return [...new Set((this.entries ?? []).flatMap((entry) => entry.tags))].sort();
   }
 
-  private async filter(cards: Card[], filters: SearchFilters): Promise<Card[]> {
-    let result = cards.filter(
-      (card) =>
-        (!filters.stage || card.stage === filters.stage) &&
-        (!filters.status || card.status === filters.status) &&
-        (!filters.tag || card.tags.includes(filters.tag)),
+  private passes(entry: Entry, filters: SearchFilters): boolean {
+    return (
+      (!filters.stage || entry.stage === filters.stage) &&
+      (!filters.status || entry.status === filters.status) &&
+      (!filters.tag || entry.tags.includes(filters.tag))
     );
-    if (filters.withOpenTasks) {
-      const open = new Set(
-        (
-          await this.db.tasks
-            .where('cardId')
-            .anyOf(result.map((card) => card.id))
-            .filter((task) => task.done === 0)
-            .toArray()
-        ).map((task) => task.cardId),
-      );
-      result = result.filter((card) => open.has(card.id));
-    }
-    return result;
+  }
+
+  private async applyTaskFilter(cards: Entry[], filters: SearchFilters): Promise<Entry[]> {
+    if (!filters.withOpenTasks || cards.length === 0) return cards;
+    const open = await this.db.tasks
+      .where('cardId')
+      .anyOf(cards.map((card) => card.id))
+      .filter((task) => task.done === 0)
+      .toArray();
+    const ids = new Set(open.map((task) => task.cardId));
+    return cards.filter((card) => ids.has(card.id));
   }
 }
