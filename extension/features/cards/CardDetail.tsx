@@ -16,11 +16,12 @@ import {
 import { addNote, recentInteractions } from '../../db/interactions';
 import { addTask, completeTask, openTasks } from '../../db/tasks';
 import { Avatar, Ltr, Section, TaskList, Timeline } from '../../ui/components';
-import { dateInputToMs, lastSpokeText } from '../../ui/format';
+import { lastSpokeText } from '../../ui/format';
 import { dirOf, locale, t } from '../../ui/i18n';
 import { cardSearch, changed, db, phoneOptions } from '../../ui/page-db';
 import { cardKeys } from '../../ui/query';
 import { showToast } from '../../ui/toast';
+import { AddTaskForm } from '../../ui/AddTaskForm';
 import { useAction } from '../../ui/use-action';
 import { CallButton } from '../click-to-call/CallButton';
 import type { CardSummary } from '../search/search';
@@ -175,7 +176,12 @@ export function CardDetail({ id }: { id?: string }) {
                 testId="card-open-tasks"
                 onComplete={(task) => void completeTask(db, task.id).then(refresh)}
               />
-              <AddTaskForm cardId={card.data.card.id} onDone={refresh} />
+              <AddTaskForm
+                onAdd={async (task) => {
+                  await addTask(db, { cardId: card.data!.card.id, ...task });
+                  await refresh();
+                }}
+              />
             </Section>
             <MergeCard card={card.data.card} onDone={refresh} />
           </div>
@@ -451,43 +457,6 @@ function CardEditor({ card, onSaved }: { card?: Card; onSaved: () => Promise<voi
           {error}
         </p>
       ) : null}
-    </form>
-  );
-}
-
-function AddTaskForm({ cardId, onDone }: { cardId: string; onDone: () => Promise<void> }) {
-  const [title, setTitle] = useState('');
-  const [due, setDue] = useState('');
-  const add = useAction(async () => {
-    await addTask(db, { cardId, title, due: dateInputToMs(due) });
-    setTitle('');
-    setDue('');
-    await onDone();
-  });
-  return (
-    <form
-      class="inline-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (title.trim()) void add.run();
-      }}
-    >
-      <input
-        dir="auto"
-        aria-label={t('tasks.new')}
-        placeholder={t('tasks.new')}
-        value={title}
-        onInput={(e) => setTitle(e.currentTarget.value)}
-      />
-      <input
-        type="date"
-        aria-label={t('tasks.due')}
-        value={due}
-        onInput={(e) => setDue(e.currentTarget.value)}
-      />
-      <button type="submit" disabled={add.pending}>
-        {t('tasks.add')}
-      </button>
     </form>
   );
 }

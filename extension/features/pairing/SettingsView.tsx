@@ -17,15 +17,12 @@ import {
   parseExtensions,
 } from '../settings/items';
 
-const COUNTRIES: Array<[string, string]> = [
-  ['IL', 'Israel'],
-  ['GR', 'Greece'],
-  ['CY', 'Cyprus'],
-  ['US', 'United States'],
-  ['GB', 'United Kingdom'],
-  ['DE', 'Germany'],
-  ['FR', 'France'],
-];
+/** The offices Kesher is made for first, then a few common ones; names in the interface's language. */
+const COUNTRIES = ['IL', 'GR', 'CY', 'US', 'GB', 'DE', 'FR', 'IT', 'ES', 'TR', 'RU', 'UA'];
+
+function countryName(code: string): string {
+  return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) ?? code;
+}
 
 function useLinkState(): LinkState | null {
   const [state, setState] = useState<LinkState | null>(null);
@@ -135,9 +132,9 @@ export function SettingsView() {
             value={country}
             onChange={(e) => setCountry(e.currentTarget.value)}
           >
-            {COUNTRIES.map(([code, name]) => (
+            {COUNTRIES.map((code) => (
               <option key={code} value={code}>
-                {name}
+                {countryName(code)}
               </option>
             ))}
           </select>

@@ -9,8 +9,9 @@ import type { StatusLight as Light } from '../../db/db';
 import { type CardView, onEvent, type PopView, sendMessage } from '../../messaging';
 import { CallButton } from '../click-to-call/CallButton';
 import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
-import { dateInputToMs, formatDuration, lastSpokeText } from '../../ui/format';
+import { formatDuration, lastSpokeText } from '../../ui/format';
 import { t } from '../../ui/i18n';
+import { AddTaskForm } from '../../ui/AddTaskForm';
 import { useAction } from '../../ui/use-action';
 
 function callStatusText(view: PopView): string {
@@ -243,7 +244,10 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
           testId="pop-open-tasks"
           onComplete={(task) => void sendMessage('completeTask', task.id)}
         />
-        <AddTask cardId={card.id} />
+        <AddTaskForm
+          testId="pop-add-task"
+          onAdd={(task) => sendMessage('addTask', { cardId: card.id, ...task })}
+        />
       </Section>
       <Section title={t('pop.recent')}>
         <Timeline items={interactions} testId="pop-recent-interactions" />
@@ -281,46 +285,6 @@ function StatusPicker({ cardId, status, note }: { cardId: string; status: Light;
         }}
       />
     </fieldset>
-  );
-}
-
-function AddTask({ cardId }: { cardId: string }) {
-  const [title, setTitle] = useState('');
-  const [due, setDue] = useState('');
-  const add = useAction(
-    () => sendMessage('addTask', { cardId, title, due: dateInputToMs(due) }),
-    () => {
-      setTitle('');
-      setDue('');
-    },
-  );
-  return (
-    <form
-      class="inline-form"
-      data-testid="pop-add-task"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (title.trim()) void add.run();
-      }}
-    >
-      <input
-        dir="auto"
-        aria-label={t('tasks.new')}
-        placeholder={t('tasks.new')}
-        value={title}
-        onInput={(e) => setTitle(e.currentTarget.value)}
-      />
-      <input
-        type="date"
-        aria-label={t('tasks.due')}
-        value={due}
-        onInput={(e) => setDue(e.currentTarget.value)}
-      />
-      <button type="submit" disabled={add.pending}>
-        {t('tasks.add')}
-      </button>
-      {add.error ? <p class="error">{add.error.message}</p> : null}
-    </form>
   );
 }
 
