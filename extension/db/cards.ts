@@ -4,14 +4,21 @@
  */
 import { type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
 import { foldedTokens } from '../../shared/text';
-import { type Card, type CardPhone, type KesherDb, newId, phoneDigitsOf, UNKNOWN_CARD } from './db';
+import { type Card, type CardPhone, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
-export type CardInput = Partial<
-  Omit<Card, 'id' | 'phoneKeys' | 'phoneDigits' | 'emailKeys' | 'nameTokens' | 'updatedAt'>
-> & {
+export type CardInput = Partial<Omit<Card, 'id' | 'phoneKeys' | 'emailKeys' | 'updatedAt'>> & {
   name: string;
   id?: string;
 };
+
+/**
+ * The words search finds a card by: folded name and company words, and each email's local part and domain
+ * ("dana", "acme.co.il"). Derived when the search list loads, not stored: storing them cost import time.
+ */
+export function searchWords(card: Pick<Card, 'name' | 'company' | 'emails'>): string[] {
+  const emailWords = card.emails.flatMap((email) => email.trim().toLowerCase().split('@')).filter(Boolean);
+  return [...new Set([...foldedTokens([card.name, card.company ?? ''].join(' ')), ...emailWords])];
+}
 
 export function emailKey(email: string): string {
   return email.trim().toLowerCase();
@@ -21,23 +28,13 @@ export function emailKey(email: string): string {
 export type KeysOf = (raw: string) => string[];
 
 function derived(
-  card: Omit<Card, 'phoneKeys' | 'phoneDigits' | 'emailKeys' | 'nameTokens'>,
+  card: Omit<Card, 'phoneKeys' | 'emailKeys'>,
   phone: PhoneOptions,
   keysOf: KeysOf = (raw) => parsePhone(raw, phone).keys,
 ): Card {
   const phoneKeys = [...new Set(card.phones.flatMap((item) => keysOf(item.raw)))];
-  const phoneDigits = phoneDigitsOf(
-    card.phones.map((item) => item.raw),
-    phoneKeys,
-  );
   const emailKeys = [...new Set(card.emails.map(emailKey).filter((email) => email.length > 0))];
-  // An email gives two words, its local part and its domain ("dana", "acme.co.il"): enough to find it by
-  // either, without every card sharing index entries like "com".
-  const emailWords = card.emails.flatMap((email) => email.trim().toLowerCase().split('@')).filter(Boolean);
-  const nameTokens = [
-    ...new Set([...foldedTokens([card.name, card.company ?? ''].join(' ')), ...emailWords]),
-  ];
-  return { ...card, phoneKeys, phoneDigits, emailKeys, nameTokens };
+  return { ...card, phoneKeys, emailKeys };
 }
 
 export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now(), keysOf?: KeysOf): Card {
@@ -96,7 +93,7 @@ export async function updateCard(
 ): Promise<Card> {
   const existing = await db.cards.get(id);
   if (!existing) throw new Error(`no card ${id}`);
-  const { phoneKeys: _p, phoneDigits: _d, emailKeys: _e, nameTokens: _n, ...rest } = existing;
+  const { phoneKeys: _p, emailKeys: _e, ...rest } = existing;
   const next = derived({ ...rest, ...changes, id, updatedAt: Date.now() }, phone);
   return saveCard(db, next);
 }

@@ -41,10 +41,7 @@ export interface Card {
   lastContactAt?: number;
   // Derived on save, indexed (multi-entry): see cards.ts.
   phoneKeys: string[];
-  /** Digit strings a person may start typing: local, national and international forms (search reads them). */
-  phoneDigits: string[];
   emailKeys: string[];
-  nameTokens: string[];
 }
 
 export interface Task {
@@ -96,39 +93,11 @@ export function createDb(name = 'kesher'): KesherDb {
     tasks: 'id, cardId, [cardId+done], due',
     interactions: 'id, cardId, [cardId+at], &callId, *numberKeys, at',
   });
-  // v2: search runs over an in-memory word list (search.ts), so the word, tag, status and company indexes
-  // go: each cost an index write per word on every save (imports were twice as slow with them). The digit
-  // forms of each number are kept on the card for search.
-  db.version(2)
-    .stores({
-      cards: 'id, *phoneKeys, *emailKeys, stage, updatedAt',
-    })
-    .upgrade((tx) =>
-      tx
-        .table('cards')
-        .toCollection()
-        .modify((card: Card) => {
-          card.phoneDigits = phoneDigitsOf(
-            card.phones.map((phone) => phone.raw),
-            card.phoneKeys,
-          );
-        }),
-    );
+  // v2: search runs over an in-memory word list (features/search), so the word, tag, status, company,
+  // stage and date indexes go: each cost an index write per save (a 100k-card import spent half its time on
+  // them). Records keep only what a ring-time lookup needs indexed: phone and email keys.
+  db.version(2).stores({ cards: 'id, *phoneKeys, *emailKeys' });
   return db;
-}
-
-/** Digit forms of a card's numbers: as typed ("0541234567"), national ("541234567"), international ("972…"). */
-export function phoneDigitsOf(raws: readonly string[], phoneKeys: readonly string[]): string[] {
-  const digits = new Set<string>();
-  for (const raw of raws) {
-    const only = raw.replace(/\D/g, '');
-    if (only) digits.add(only);
-  }
-  for (const key of phoneKeys) {
-    if (key.startsWith('e:')) digits.add(key.slice(3));
-    if (key.startsWith('n:')) digits.add(key.slice(2));
-  }
-  return [...digits];
 }
 
 export function newId(): string {

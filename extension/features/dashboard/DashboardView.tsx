@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/preact-query';
 import { STAGES } from '../../db/db';
 import { Section } from '../../ui/components';
 import { locale, t } from '../../ui/i18n';
-import { db } from '../../ui/page-db';
+import { cardSearch, db } from '../../ui/page-db';
 import { dashboardKeys } from '../../ui/query';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -38,9 +38,8 @@ async function loadDashboard() {
     else if (task.due < today + 7 * DAY) due.week++;
     else due.later++;
   }
-  const stages = await Promise.all(
-    STAGES.map(async (stage) => ({ stage, count: await db.cards.where('stage').equals(stage).count() })),
-  );
+  const counts = await cardSearch.stageCounts();
+  const stages = STAGES.map((stage) => ({ stage, count: counts.get(stage) ?? 0 }));
   return { days, due, stages };
 }
 

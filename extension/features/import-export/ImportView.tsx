@@ -157,7 +157,7 @@ export function ImportView() {
         'application/json',
       );
     } else {
-      const cards = await db.cards.orderBy('updatedAt').toArray();
+      const cards = (await db.cards.toArray()).sort((a, b) => a.createdAt - b.createdAt);
       if (kind === 'csv') download(`kesher-cards-${stamp}.csv`, cardsToCsv(cards), 'text/csv;charset=utf-8');
       else download(`kesher-cards-${stamp}.vcf`, cardsToVCard(cards), 'text/vcard;charset=utf-8');
     }

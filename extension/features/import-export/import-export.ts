@@ -14,14 +14,7 @@ import { CsvParser, toCsv } from '../../../shared/csv';
 import { type PhoneOptions, parsePhone, strongKeys } from '../../../shared/phone';
 import { parseVCards, toVCard } from '../../../shared/vcard';
 import { buildCard, emailKey } from '../../db/cards';
-import {
-  type Card,
-  type Interaction,
-  type KesherDb,
-  phoneDigitsOf,
-  type Task,
-  UNKNOWN_CARD,
-} from '../../db/db';
+import { type Card, type Interaction, type KesherDb, type Task, UNKNOWN_CARD } from '../../db/db';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -166,7 +159,17 @@ export async function planImport(
   const items: PlanItem[] = [];
   const inFile = new Map<string, PlanItem>();
   const phoneKeys = new Map<string, string[]>();
+  // Into an empty address book nothing can merge but the file's own repeats: a number's digits tell those
+  // apart, and the full parse happens while writing (overlapped with the database), not before the preview.
+  const firstImport = owners.size === 0;
   const keysOf = (raw: string) => {
+    if (firstImport)
+      return [
+        `d:${raw
+          .replace(/\D/g, '')
+          .replace(/^(00|0)/, '')
+          .slice(-9)}`,
+      ];
     let keys = phoneKeys.get(raw);
     if (!keys) {
       keys = parsePhone(raw, phone).keys;
@@ -311,17 +314,7 @@ export async function exportBackup(db: KesherDb, settings: Record<string, unknow
 export async function restoreBackup(db: KesherDb, backup: Backup, onProgress?: Progress): Promise<void> {
   await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
     await Promise.all([db.cards.clear(), db.tasks.clear(), db.interactions.clear()]);
-    // Backups from before a field existed get it derived.
-    const cards = backup.cards.map((card) => ({
-      ...card,
-      phoneDigits:
-        card.phoneDigits ??
-        phoneDigitsOf(
-          card.phones.map((item) => item.raw),
-          card.phoneKeys,
-        ),
-    }));
-    await db.cards.bulkPut(cards);
+    await db.cards.bulkPut(backup.cards);
     onProgress?.(1, 3);
     await db.tasks.bulkPut(backup.tasks ?? []);
     onProgress?.(2, 3);

@@ -4,6 +4,7 @@
  * It is loaded when a page opens (on idle) and rebuilt in the background after a change.
  */
 import { parseQuery, type SearchQuery } from '../../../shared/search';
+import { searchWords } from '../../db/cards';
 import type { Card, KesherDb } from '../../db/db';
 
 export interface SearchFilters {
@@ -41,12 +42,27 @@ interface Hit {
   entry: Entry;
 }
 
+/** Digit forms a person may start typing: as written ("0541234567"), national, international. */
+export function phoneDigitsOf(card: Pick<Card, 'phones' | 'phoneKeys'>): string[] {
+  const digits = new Set<string>();
+  for (const phone of card.phones) {
+    const only = phone.raw.replace(/\D/g, '');
+    if (only) digits.add(only);
+  }
+  for (const key of card.phoneKeys) {
+    if (key.startsWith('e:')) digits.add(key.slice(3));
+    if (key.startsWith('n:')) digits.add(key.slice(2));
+  }
+  return [...digits];
+}
+
 function entryOf(card: Card): Entry {
+  const words = searchWords(card);
   return {
     id: card.id,
-    words: SEP + card.nameTokens.join(SEP),
-    first: card.nameTokens[0] ?? '',
-    digits: SEP + (card.phoneDigits ?? []).join(SEP),
+    words: SEP + words.join(SEP),
+    first: words[0] ?? '',
+    digits: SEP + phoneDigitsOf(card).join(SEP),
     lastContactAt: card.lastContactAt ?? 0,
     name: card.name,
     kind: card.kind,
@@ -155,24 +171,18 @@ export class CardSearch {
 
   async search(text: string, filters: SearchFilters = {}, limit = 50): Promise<CardSummary[]> {
     const query = parseQuery(text);
-    if (!query.digits && query.tokens.length === 0) {
-      const recent = (
-        await this.db.cards
-          .orderBy('updatedAt')
-          .reverse()
-          .limit(limit * 4)
-          .toArray()
-      ).map(entryOf);
-      return (
-        await this.applyTaskFilter(
-          recent.filter((entry) => this.passes(entry, filters)),
-          filters,
-        )
-      )
-        .slice(0, limit)
-        .map(summaryOf);
-    }
     if (!this.entries) await this.warm();
+    if (!query.digits && query.tokens.length === 0) {
+      // No query: the most recently contacted cards (the list is kept in that order).
+      const wantedAll = filters.withOpenTasks ? limit * 4 : limit;
+      const recent: Entry[] = [];
+      for (const entry of this.entries ?? []) {
+        if (!this.passes(entry, filters)) continue;
+        recent.push(entry);
+        if (recent.length === wantedAll) break;
+      }
+      return (await this.applyTaskFilter(recent, filters)).slice(0, limit).map(summaryOf);
+    }
     const entries = this.entries ?? [];
     // Candidates: the entries holding the query's longest word (a prefix for one letter, anywhere for
     // more); each is then ranked on all the words.
@@ -226,6 +236,14 @@ export class CardSearch {
     )
       .slice(0, limit)
       .map(summaryOf);
+  }
+
+  /** How many cards are at each stage (the dashboard). */
+  async stageCounts(): Promise<Map<Card['stage'], number>> {
+    await this.warm();
+    const counts = new Map<Card['stage'], number>();
+    for (const entry of this.entries ?? []) counts.set(entry.stage, (counts.get(entry.stage) ?? 0) + 1);
+    return counts;
   }
 
   /** Every tag in use, for the filter. */
