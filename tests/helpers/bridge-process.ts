@@ -30,6 +30,8 @@ export interface StartOptions {
   port?: number;
   token?: string;
   extraArgs?: string[];
+  /** Options for node itself (the benchmarks use --expose-gc). */
+  nodeArgs?: string[];
 }
 
 export function newBridgeDir(token?: string): string {
@@ -50,6 +52,7 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgePro
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       '--import',
       'tsx',
       join(REPO_ROOT, 'bridge', 'main.ts'),
