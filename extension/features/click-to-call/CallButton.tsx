@@ -2,26 +2,39 @@
  * A phone number as a button: the bridge rings the user's own phone (AMI Originate), then the number.
  * The user reads each step: "Ringing your phone…", then the outcome or the PBX's reason for failing.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onEvent, sendMessage } from '../../messaging';
 import { t } from '../../ui/i18n';
 
-export function CallButton({ number, label }: { number: string; label?: string }) {
-  const [requestId, setRequestId] = useState<string | null>(null);
-  const [status, setStatus] = useState<{ ok: boolean; message: string } | null>(null);
+interface Progress {
+  ok: boolean;
+  message: string;
+}
 
-  useEffect(() => {
-    if (!requestId) return;
-    return onEvent('dialProgress', (progress) => {
-      if (progress.requestId === requestId) setStatus({ ok: progress.ok, message: progress.message });
-    });
-  }, [requestId]);
+export function CallButton({ number, label }: { number: string; label?: string }) {
+  const [status, setStatus] = useState<Progress | null>(null);
+  const requestId = useRef<string | null>(null);
+  // Progress can arrive before the worker's answer with the request id (a fast PBX): keep it until then.
+  const early = useRef(new Map<string, Progress>());
+
+  useEffect(
+    () =>
+      onEvent('dialProgress', (progress) => {
+        const update = { ok: progress.ok, message: progress.message };
+        if (progress.requestId === requestId.current) setStatus(update);
+        else early.current.set(progress.requestId, update);
+      }),
+    [],
+  );
 
   const call = async () => {
     setStatus({ ok: true, message: t('common.calling') });
     try {
       const { requestId: id } = await sendMessage('dial', { number });
-      setRequestId(id);
+      requestId.current = id;
+      const arrived = early.current.get(id);
+      if (arrived) setStatus(arrived);
+      early.current.clear();
     } catch (error) {
       setStatus({ ok: false, message: (error as Error).message });
     }
@@ -33,7 +46,7 @@ export function CallButton({ number, label }: { number: string; label?: string }
         type="button"
         data-testid="call-button"
         onClick={() => void call()}
-        aria-label={`Call ${number}`}
+        aria-label={t('common.callNumber', { number })}
       >
         {label ?? t('common.call')}
       </button>
