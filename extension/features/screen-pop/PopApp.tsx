@@ -40,11 +40,13 @@ function usePopView(callId: string, initial: PopView | null) {
     sendMessage('getPopView', callId).then(setView, (caught: Error) => setError(caught));
   }, [callId]);
   useEffect(() => {
-    if (initial === null) reload();
     const offCall = onEvent('callUpdated', (event) => {
       if (event.callId === callId) reload();
     });
     const offData = onEvent('dataChanged', reload);
+    // Listening starts after the first paint: ask once more for anything that changed in between (a call
+    // answered or ended while the window was opening).
+    reload();
     return () => {
       offCall();
       offData();
