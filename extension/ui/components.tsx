@@ -1,5 +1,12 @@
 import type { ComponentChildren } from 'preact';
-import type { Card, Interaction, StatusLight as Light, Task } from '../db/db';
+import {
+  type Card,
+  type Interaction,
+  STAGES,
+  STATUS_LIGHTS,
+  type StatusLight as Light,
+  type Task,
+} from '../db/db';
 import { formatDate, formatDuration, initials, relativeTime } from './format';
 import { locale, t } from './i18n';
 
@@ -129,4 +136,30 @@ export function Section({ title, children }: { title: string; children: Componen
 /** Numbers and emails keep their direction inside Hebrew text. */
 export function Ltr({ children }: { children: ComponentChildren }) {
   return <bdi dir="ltr">{children}</bdi>;
+}
+
+/** The stages as <option>s, named in the interface's language. */
+export function StageOptions() {
+  return (
+    <>
+      {STAGES.map((stage) => (
+        <option key={stage} value={stage}>
+          {t(`stage.${stage}`)}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** The status lights as <option>s. */
+export function StatusOptions() {
+  return (
+    <>
+      {STATUS_LIGHTS.map((status) => (
+        <option key={status} value={status}>
+          {t(`status.${status}`)}
+        </option>
+      ))}
+    </>
+  );
 }

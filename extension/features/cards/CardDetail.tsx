@@ -9,13 +9,12 @@ import {
   type Card,
   type CardPhone,
   type InteractionKind,
-  STAGES,
   type StatusLight as Light,
   UNKNOWN_CARD,
 } from '../../db/db';
 import { addNote, recentInteractions } from '../../db/interactions';
 import { addTask, completeTask, openTasks } from '../../db/tasks';
-import { Avatar, Ltr, Section, TaskList, Timeline } from '../../ui/components';
+import { Avatar, Ltr, Section, StageOptions, StatusOptions, TaskList, Timeline } from '../../ui/components';
 import { lastSpokeText } from '../../ui/format';
 import { dirOf, locale, t } from '../../ui/i18n';
 import { cardSearch, changed, db, phoneOptions } from '../../ui/page-db';
@@ -361,21 +360,13 @@ function CardEditor({ card, onSaved }: { card?: Card; onSaved: () => Promise<voi
             value={draft.stage}
             onChange={(e) => set('stage', e.currentTarget.value as Card['stage'])}
           >
-            {STAGES.map((stage) => (
-              <option key={stage} value={stage}>
-                {t(`stage.${stage}`)}
-              </option>
-            ))}
+            <StageOptions />
           </select>
         </label>
         <label>
           {t('card.status')}
           <select value={draft.status} onChange={(e) => set('status', e.currentTarget.value as Light)}>
-            {(['none', 'green', 'yellow', 'red'] as const).map((status) => (
-              <option key={status} value={status}>
-                {t(`status.${status}`)}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <label>

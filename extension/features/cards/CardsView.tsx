@@ -4,9 +4,9 @@
  */
 import { keepPreviousData, useQuery } from '@tanstack/preact-query';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Card, STAGES, type StatusLight as Light } from '../../db/db';
+import type { Card, StatusLight as Light } from '../../db/db';
 import type { CardSummary } from '../search/search';
-import { Ltr, StatusLight } from '../../ui/components';
+import { Ltr, StageOptions, StatusLight, StatusOptions } from '../../ui/components';
 import { t } from '../../ui/i18n';
 import { cardSearch } from '../../ui/page-db';
 import { cardKeys } from '../../ui/query';
@@ -93,11 +93,7 @@ export function CardsView() {
             }
           >
             <option value="">{t('common.all')}</option>
-            {STAGES.map((stage) => (
-              <option key={stage} value={stage}>
-                {t(`stage.${stage}`)}
-              </option>
-            ))}
+            <StageOptions />
           </select>
         </label>
         <label>
@@ -109,11 +105,7 @@ export function CardsView() {
             }
           >
             <option value="">{t('common.all')}</option>
-            {(['green', 'yellow', 'red', 'none'] as const).map((status) => (
-              <option key={status} value={status}>
-                {t(`status.${status}`)}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </label>
         <label>
