@@ -46,12 +46,15 @@ async function loadDashboard() {
 function Bars({
   items,
   label,
+  slot = 32,
 }: {
   items: Array<{ name: string; values: Array<{ value: number; className: string }> }>;
   label: string;
+  /** Width of one bar's column: wide enough for its label. */
+  slot?: number;
 }) {
   const max = Math.max(1, ...items.map((item) => item.values.reduce((sum, value) => sum + value.value, 0)));
-  const width = 32;
+  const width = slot;
   const height = 120;
   return (
     <svg
@@ -59,7 +62,8 @@ function Bars({
       role="img"
       aria-label={label}
       viewBox={`0 0 ${items.length * width} ${height + 34}`}
-      width="100%"
+      width={items.length * width * 1.6}
+      height={(height + 34) * 1.6}
     >
       {items.map((item, index) => {
         let y = height;
@@ -72,9 +76,9 @@ function Bars({
                 <rect
                   key={value.className}
                   class={value.className}
-                  x={4}
+                  x={(width - 24) / 2}
                   y={y}
-                  width={width - 8}
+                  width={24}
                   height={barHeight}
                 >
                   <title>{`${item.name}: ${value.value}`}</title>
@@ -122,6 +126,7 @@ export function DashboardView() {
       <div class="card-columns">
         <Section title={t('dashboard.tasksDue')}>
           <Bars
+            slot={64}
             label={t('dashboard.tasksDue')}
             items={[
               { name: t('dashboard.overdue'), values: [{ value: due.overdue, className: 'missed' }] },
@@ -133,6 +138,7 @@ export function DashboardView() {
         </Section>
         <Section title={t('dashboard.byStage')}>
           <Bars
+            slot={64}
             label={t('dashboard.byStage')}
             items={stages.map((stage) => ({
               name: t(`stage.${stage.stage}`),
