@@ -109,11 +109,6 @@ export function parsePhone(raw: string, options: PhoneOptions): ParsedPhone {
   return { raw, kind: 'unparsed', display: plus ? `+${digits}` : digits, keys };
 }
 
-/** Match keys for a raw number (empty for withheld numbers). */
-export function phoneMatchKeys(raw: string, options: PhoneOptions): string[] {
-  return parsePhone(raw, options).keys;
-}
-
 /** How sure a match between a stored number's keys and an incoming number's keys is, or null for none. */
 export function matchConfidence(
   storedKeys: readonly string[],

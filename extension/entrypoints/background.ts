@@ -97,7 +97,7 @@ export default defineBackground({
     });
 
     const changed = async (cardId?: string) => {
-      await pop.refreshAll();
+      await pop.refreshOpen();
       broadcast('dataChanged', { cardId });
     };
 

@@ -232,12 +232,28 @@ export function ImportView() {
           </table>
         </Section>
       ) : null}
-      {plan ? (
+      {plan || backup ? (
         <div class="preview" data-testid="import-preview">
-          <p>
-            {t('import.preview', { new: plan.newCount, merged: plan.mergeCount, errors: plan.errors.length })}
-          </p>
-          {plan.errors.length > 0 ? (
+          {backup ? (
+            <p>
+              {t('import.backupPreview', {
+                date: backup.exportedAt.slice(0, 10),
+                cards: backup.cards.length,
+                tasks: backup.tasks?.length ?? 0,
+                interactions: backup.interactions?.length ?? 0,
+              })}
+            </p>
+          ) : null}
+          {plan ? (
+            <p>
+              {t('import.preview', {
+                new: plan.newCount,
+                merged: plan.mergeCount,
+                errors: plan.errors.length,
+              })}
+            </p>
+          ) : null}
+          {plan && plan.errors.length > 0 ? (
             <details>
               <summary>{t('import.errorsTitle')}</summary>
               <ul>
@@ -254,28 +270,7 @@ export function ImportView() {
             disabled={busy}
             onClick={() => void confirm()}
           >
-            {t('import.confirm')}
-          </button>
-        </div>
-      ) : null}
-      {backup ? (
-        <div class="preview" data-testid="import-preview">
-          <p>
-            {t('import.backupPreview', {
-              date: backup.exportedAt.slice(0, 10),
-              cards: backup.cards.length,
-              tasks: backup.tasks?.length ?? 0,
-              interactions: backup.interactions?.length ?? 0,
-            })}
-          </p>
-          <button
-            type="button"
-            class="primary"
-            data-testid="app-import-confirm"
-            disabled={busy}
-            onClick={() => void confirm()}
-          >
-            {t('import.restore')}
+            {backup ? t('import.restore') : t('import.confirm')}
           </button>
         </div>
       ) : null}

@@ -56,7 +56,10 @@ export class ScreenPop {
     browser.windows.onRemoved.addListener((windowId) => {
       for (const [callId, pending] of this.windows) {
         void pending.then((id) => {
-          if (id === windowId) this.windows.delete(callId);
+          if (id !== windowId) return;
+          this.windows.delete(callId);
+          // A closed pop's view could be stale by the time anyone asks again: build it then.
+          this.views.delete(callId);
         });
       }
     });
@@ -114,8 +117,9 @@ export class ScreenPop {
     broadcast('callUpdated', { callId });
   }
 
-  async refreshAll(): Promise<void> {
-    await Promise.all([...this.views.keys()].map((callId) => this.refresh(callId)));
+  /** Data changed: rebuild the views of the pops still open (cached views of closed ones rebuild on demand). */
+  async refreshOpen(): Promise<void> {
+    await Promise.all([...this.windows.keys()].map((callId) => this.refresh(callId)));
   }
 
   build(call: CallSnapshot): Promise<PopView> {
