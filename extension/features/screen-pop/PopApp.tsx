@@ -44,9 +44,7 @@ function usePopView(callId: string, initial: PopView | null) {
       if (event.callId === callId) reload();
     });
     const offData = onEvent('dataChanged', reload);
-    // Listening starts after the first paint: ask once more for anything that changed in between (a call
-    // answered or ended while the window was opening).
-    reload();
+    if (initial === null) reload();
     return () => {
       offCall();
       offData();
@@ -56,7 +54,7 @@ function usePopView(callId: string, initial: PopView | null) {
 }
 
 export function PopApp({ callId, initial }: { callId: string; initial: PopView | null }) {
-  const { view: data, error } = usePopView(callId, initial);
+  const { view: data, error, reload } = usePopView(callId, initial);
   const acked = useRef(false);
 
   // A layout effect runs before the browser paints this render: the ack then goes right after the frame
@@ -65,8 +63,18 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
     if (!data || acked.current) return;
     acked.current = true;
     document.title = data.card?.card.name ?? (data.display || t('pop.incoming'));
-    requestAnimationFrame(() => setTimeout(() => void sendMessage('popShown', callId).catch(() => {}), 0));
-  }, [data, callId]);
+    // Listening for updates starts after this paint too: once the ack is out (never ahead of it), ask once more
+    // for anything that changed meanwhile (a call answered or ended while the window was opening).
+    requestAnimationFrame(() =>
+      setTimeout(
+        () =>
+          void sendMessage('popShown', callId)
+            .catch(() => {})
+            .then(reload),
+        0,
+      ),
+    );
+  }, [data, callId, reload]);
 
   if (error) return <p class="error">{t('pop.loadFailed', { reason: error.message })}</p>;
   if (!data) return <p class="loading">{t('common.loading')}</p>;
