@@ -134,7 +134,11 @@ describe('Hebrew interface', () => {
     const page = await openApp('#/settings');
     await page.getByTestId('settings-language').selectOption('he');
     await page.getByTestId('settings-save').click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.dir), { timeout: 10_000 })
+      .toBe('rtl');
+    // The reloaded page is fully up (its settings form rendered) before we move on.
+    await page.getByTestId('settings-language').waitFor();
     await page.goto(`${EXTENSION_URL}/app.html#/cards`);
     await page.getByTestId('app-search').fill('נועה');
     await page.getByTestId('app-card-row').first().click();
@@ -145,7 +149,10 @@ describe('Hebrew interface', () => {
     await page.goto(`${EXTENSION_URL}/app.html#/settings`);
     await page.getByTestId('settings-language').selectOption('en');
     await page.getByTestId('settings-save').click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
+    // Saving a new language reloads the page.
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.dir), { timeout: 10_000 })
+      .toBe('ltr');
     await page.close();
   });
 });

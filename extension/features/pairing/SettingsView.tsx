@@ -42,6 +42,8 @@ export function SettingsView() {
   const [extensions, setExtensions] = useState('');
   const [language, setLanguage] = useState('auto');
   const [saved, setSaved] = useState(false);
+  // The form appears once the stored values are in: a choice made earlier would be overwritten by them.
+  const [loaded, setLoaded] = useState(false);
 
   useEffect(() => {
     void Promise.all([
@@ -54,6 +56,7 @@ export function SettingsView() {
     ]).then(([u, token, c, p, e, l]) => {
       setExtensions(e);
       setLanguage(l);
+      setLoaded(true);
       setUrl(u);
       setToken(token);
       setCountry(c);
@@ -96,98 +99,102 @@ export function SettingsView() {
         </p>
         {link?.detail && link.state !== 'connected' ? <p class="muted">{link.detail}</p> : null}
       </section>
-      <form
-        class="stack settings-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setSaved(false);
-          save.mutate();
-        }}
-      >
-        <label>
-          {t('settings.bridgeUrl')}
-          <input
-            data-testid="settings-bridge-url"
-            dir="ltr"
-            value={url}
-            onInput={(e) => setUrl(e.currentTarget.value)}
-            required
-          />
-        </label>
-        <label>
-          {t('settings.token')}
-          <input
-            data-testid="settings-token"
-            type="password"
-            dir="ltr"
-            autoComplete="off"
-            value={token}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('settings.country')}
-          <select
-            data-testid="settings-country"
-            value={country}
-            onChange={(e) => setCountry(e.currentTarget.value)}
-          >
-            {COUNTRIES.map((code) => (
-              <option key={code} value={code}>
-                {countryName(code)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('settings.extensions')}
-          <input
-            data-testid="settings-extensions"
-            dir="ltr"
-            inputMode="numeric"
-            value={extensions}
-            onInput={(e) => setExtensions(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('settings.language')}
-          <select
-            data-testid="settings-language"
-            value={language}
-            onChange={(e) => setLanguage(e.currentTarget.value)}
-          >
-            <option value="auto">{t('settings.languageAuto')}</option>
-            <option value="en">English</option>
-            <option value="he">עברית</option>
-            <option value="el">Ελληνικά</option>
-          </select>
-        </label>
-        <label>
-          {t('settings.prefix')}
-          <input
-            dir="ltr"
-            inputMode="numeric"
-            value={prefix}
-            onInput={(e) => setPrefix(e.currentTarget.value)}
-          />
-        </label>
-        <div class="row">
-          <button type="submit" data-testid="settings-save" disabled={save.isPending}>
-            {t('settings.save')}
-          </button>
-          <button
-            type="button"
-            data-testid="settings-test-call"
-            disabled={link?.state !== 'connected' || testCall.isPending}
-            onClick={() => testCall.mutate()}
-          >
-            {t('settings.testCall')}
-          </button>
-          {saved ? <span class="muted">{t('settings.saved')}</span> : null}
-        </div>
-        {save.isError ? <p class="error">{save.error.message}</p> : null}
-        {testCall.isError ? <p class="error">{testCall.error.message}</p> : null}
-      </form>
+      {loaded ? (
+        <form
+          class="stack settings-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setSaved(false);
+            save.mutate();
+          }}
+        >
+          <label>
+            {t('settings.bridgeUrl')}
+            <input
+              data-testid="settings-bridge-url"
+              dir="ltr"
+              value={url}
+              onInput={(e) => setUrl(e.currentTarget.value)}
+              required
+            />
+          </label>
+          <label>
+            {t('settings.token')}
+            <input
+              data-testid="settings-token"
+              type="password"
+              dir="ltr"
+              autoComplete="off"
+              value={token}
+              onInput={(e) => setToken(e.currentTarget.value)}
+            />
+          </label>
+          <label>
+            {t('settings.country')}
+            <select
+              data-testid="settings-country"
+              value={country}
+              onChange={(e) => setCountry(e.currentTarget.value)}
+            >
+              {COUNTRIES.map((code) => (
+                <option key={code} value={code}>
+                  {countryName(code)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('settings.extensions')}
+            <input
+              data-testid="settings-extensions"
+              dir="ltr"
+              inputMode="numeric"
+              value={extensions}
+              onInput={(e) => setExtensions(e.currentTarget.value)}
+            />
+          </label>
+          <label>
+            {t('settings.language')}
+            <select
+              data-testid="settings-language"
+              value={language}
+              onChange={(e) => setLanguage(e.currentTarget.value)}
+            >
+              <option value="auto">{t('settings.languageAuto')}</option>
+              <option value="en">English</option>
+              <option value="he">עברית</option>
+              <option value="el">Ελληνικά</option>
+            </select>
+          </label>
+          <label>
+            {t('settings.prefix')}
+            <input
+              dir="ltr"
+              inputMode="numeric"
+              value={prefix}
+              onInput={(e) => setPrefix(e.currentTarget.value)}
+            />
+          </label>
+          <div class="row">
+            <button type="submit" data-testid="settings-save" disabled={save.isPending}>
+              {t('settings.save')}
+            </button>
+            <button
+              type="button"
+              data-testid="settings-test-call"
+              disabled={link?.state !== 'connected' || testCall.isPending}
+              onClick={() => testCall.mutate()}
+            >
+              {t('settings.testCall')}
+            </button>
+            {saved ? <span class="muted">{t('settings.saved')}</span> : null}
+          </div>
+          {save.isError ? <p class="error">{save.error.message}</p> : null}
+          {testCall.isError ? <p class="error">{testCall.error.message}</p> : null}
+        </form>
+      ) : (
+        <p class="loading">{t('common.loading')}</p>
+      )}
     </div>
   );
 }
