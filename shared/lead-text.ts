@@ -1,0 +1,299 @@
+/**
+ * A lead from free text: an email signature or a selection on a web page, in English, Hebrew or Greek.
+ * Lines are sorted into name, title, company, phones and emails by what they look like and by the words
+ * people put there ("Tel:", "נייד", "Τηλ."; "CEO", "מנכ״ל", "Διευθυντής"; "Ltd", "בע״מ", "Α.Ε.").
+ */
+import { findContactsInText } from './page-contacts';
+import type { PhoneOptions } from './phone';
+import { foldText } from './text';
+
+export interface LeadDraft {
+  name: string;
+  company?: string;
+  title?: string;
+  emails: string[];
+  phones: Array<{ label: string; raw: string }>;
+}
+
+const FREE_MAIL = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'hotmail.com',
+  'hotmail.co.il',
+  'hotmail.co.uk',
+  'hotmail.gr',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'aol.com',
+  'yahoo.com',
+  'yahoo.co.uk',
+  'yahoo.gr',
+  'ymail.com',
+  'proton.me',
+  'protonmail.com',
+  'pm.me',
+  'gmx.com',
+  'gmx.net',
+  'gmx.de',
+  'web.de',
+  'mail.com',
+  'mail.ru',
+  'yandex.com',
+  'yandex.ru',
+  'zoho.com',
+  'fastmail.com',
+  'hey.com',
+  'tutanota.com',
+  'walla.co.il',
+  'walla.com',
+  'zahav.net.il',
+  'netvision.net.il',
+  'bezeqint.net',
+  '012.net.il',
+  'otenet.gr',
+  'freemail.gr',
+  'in.gr',
+  'free.fr',
+  'orange.fr',
+  'libero.it',
+  'qq.com',
+  '163.com',
+]);
+/** Providers with many country domains (yahoo.co.jp, outlook.fr…). */
+const FREE_MAIL_BRANDS = /^(?:gmail|googlemail|hotmail|outlook|live|yahoo|ymail|aol|gmx|yandex|protonmail|icloud)$/;
+/** Second-level public suffixes common among our users: the company is the label before them. */
+const TWO_LEVEL_SUFFIX =
+  /\.(?:co|org|net|ac|gov|muni|k12|com|edu|ltd|plc|gen|biz)\.(?:il|uk|gr|au|nz|za|jp|br|in|tr|cy)$/;
+
+export function emailDomain(email: string): string {
+  return (email.split('@')[1] ?? '').trim().toLowerCase();
+}
+
+export function isFreeMail(email: string): boolean {
+  const domain = emailDomain(email);
+  if (FREE_MAIL.has(domain)) return true;
+  const brand = domain.split('.')[0] ?? '';
+  return FREE_MAIL_BRANDS.test(brand);
+}
+
+/** "dana@mail.acme-tools.co.il" → "Acme Tools"; never a company for a free-mail address. */
+export function companyFromEmail(email: string): string | undefined {
+  const domain = emailDomain(email);
+  if (!domain.includes('.') || isFreeMail(email)) return undefined;
+  const withoutSuffix = TWO_LEVEL_SUFFIX.test(domain)
+    ? domain.replace(TWO_LEVEL_SUFFIX, '')
+    : domain.replace(/\.[^.]+$/, '');
+  const label = withoutSuffix.split('.').pop() ?? '';
+  if (!label || /^\d+$/.test(label)) return undefined;
+  return label
+    .split(/[-_]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+const fold = (text: string) => foldText(text.replace(/["'״׳`]/g, ''));
+
+const TITLE_WORDS = [
+  // English
+  'ceo',
+  'cto',
+  'cfo',
+  'coo',
+  'cmo',
+  'vp',
+  'founder',
+  'cofounder',
+  'co-founder',
+  'owner',
+  'president',
+  'director',
+  'manager',
+  'head',
+  'chief',
+  'engineer',
+  'developer',
+  'designer',
+  'consultant',
+  'partner',
+  'officer',
+  'coordinator',
+  'assistant',
+  'accountant',
+  'attorney',
+  'lawyer',
+  'analyst',
+  'specialist',
+  'representative',
+  'administrator',
+  'secretary',
+  'receptionist',
+  'agent',
+  'architect',
+  'executive',
+  'advisor',
+  'adviser',
+  'lead',
+  // Hebrew (folded: no quotes, no final letters)
+  'מנכל',
+  'סמנכל',
+  'מנהל',
+  'מנהלת',
+  'ראש',
+  'יועצ',
+  'יועצת',
+  'מהנדס',
+  'מהנדסת',
+  'מפתח',
+  'מפתחת',
+  'מעצב',
+  'מעצבת',
+  'בעלים',
+  'מייסד',
+  'מייסדת',
+  'שותפ',
+  'שותפה',
+  'נציג',
+  'נציגת',
+  'רכז',
+  'רכזת',
+  'עוד',
+  'רוח',
+  'מזכירה',
+  'אחראי',
+  'אחראית',
+  'יור',
+  'סגנ',
+  'סגנית',
+  // Greek (folded: no accents, final sigma as σ)
+  'διευθυντησ',
+  'διευθυντρια',
+  'διευθυνων',
+  'υπευθυνοσ',
+  'υπευθυνη',
+  'προεδροσ',
+  'μηχανικοσ',
+  'συμβουλοσ',
+  'ιδρυτησ',
+  'ιδρυτρια',
+  'ιδιοκτητησ',
+  'ιδιοκτητρια',
+  'συνεργατησ',
+  'λογιστησ',
+  'δικηγοροσ',
+  'γραμματεασ',
+  'προισταμενοσ',
+  'προισταμενη',
+  'αντιπροεδροσ',
+  'σχεδιαστησ',
+  'προγραμματιστησ',
+];
+const TITLE_SET = new Set(TITLE_WORDS.map(fold));
+
+const COMPANY_MARK =
+  /(?:^|[\s,(])(?:ltd\.?|limited|inc\.?|llc|llp|gmbh|s\.?a\.?|plc|corp\.?|corporation|co\.|company|group|technologies|solutions|בע"מ|בע״מ|בעמ|חברת|Α\.?Ε\.?|Ε\.?Π\.?Ε\.?|Ο\.?Ε\.?|Ι\.?Κ\.?Ε\.?|ΑΕΒΕ)(?=$|[\s,)])/iu;
+const SIGN_OFF =
+  /^(?:--+|—|best(?: regards)?|kind regards|regards|thanks(?: again)?|thank you|cheers|sincerely|yours|warm regards|sent from my|בברכה|ברכה|תודה(?: רבה)?|בתודה|שלך|με εκτιμηση|με εκτίμηση|ευχαριστω|ευχαριστώ|φιλικα|φιλικά|χαιρετισμουσ|χαιρετισμούς)[\s,.!:]*$/iu;
+/** "Tel:", "Mobile", "נייד:", "Τηλ.:" — the label a phone line starts with, and the label it gets. */
+const PHONE_LABELS: Array<[RegExp, string]> = [
+  [/^(?:m|mob|mobile|cell|cellphone|נייד|סלולרי|κιν|κινητο|κινητό)(?!\p{L})/iu, 'mobile'],
+  [/^(?:f|fax|פקס|φαξ)(?!\p{L})/iu, 'fax'],
+  [/^(?:t|tel|phone|office|direct|טל|טלפון|משרד|τηλ|τηλεφωνο|τηλέφωνο)(?!\p{L})/iu, 'work'],
+];
+const FIELD_LABEL =
+  /^(?:name|שם|ονομα|όνομα|title|role|תפקיד|θεση|θέση|company|חברה|εταιρεια|εταιρεία|e-?mail|דוא"?ל|מייל|email|web|www|אתר)\s*[:：]\s*/iu;
+
+function labelled(line: string, labels: RegExp): string | undefined {
+  const match = line.match(new RegExp(`^(?:${labels.source})\\s*[:：]\\s*(.+)$`, 'iu'));
+  return match?.[1]?.trim();
+}
+
+function isTitleLine(line: string): boolean {
+  const words = fold(line)
+    .split(/[^\p{L}-]+/u)
+    .filter(Boolean);
+  return words.length > 0 && words.length <= 8 && words.some((word) => TITLE_SET.has(word.replace(/^ו/, '')));
+}
+
+function looksLikeName(line: string): boolean {
+  if (/[\d@:/|]/.test(line) || SIGN_OFF.test(line)) return false;
+  const words = line.split(/\s+/).filter(Boolean);
+  return (
+    words.length >= 1 &&
+    words.length <= 4 &&
+    words.every((word) => /^[\p{L}][\p{L}\p{M}'’".-]*$/u.test(word)) &&
+    line.length <= 48
+  );
+}
+
+/** Split "Head of Sales at Acme Ltd" / "CEO | Acme" / "מנכ״ל, אקמה בע״מ" into title and company. */
+function splitTitle(line: string): { title: string; company?: string } {
+  const parts = line.split(/\s+(?:at|@|\||·|–|-|στην|στη|στο)\s+|\s*[|,·]\s*/u).filter(Boolean);
+  if (parts.length < 2) return { title: line };
+  const titleIndex = parts.findIndex(isTitleLine);
+  if (titleIndex < 0) return { title: line };
+  const title = parts[titleIndex]!;
+  const company = parts.filter((_, index) => index !== titleIndex).join(' ');
+  return { title, company: company || undefined };
+}
+
+export function parseLeadText(text: string, phone: PhoneOptions): LeadDraft {
+  const draft: LeadDraft = { name: '', emails: [], phones: [] };
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+  for (const line of lines) {
+    if (SIGN_OFF.test(line)) continue;
+    const found = findContactsInText(line, phone);
+    for (const item of found) {
+      if (item.kind === 'email' && !draft.emails.includes(item.text)) draft.emails.push(item.text);
+    }
+    const phones = found.filter((item) => item.kind === 'phone');
+    if (phones.length > 0) {
+      const label = PHONE_LABELS.find(([pattern]) => pattern.test(line))?.[1] ?? 'phone';
+      for (const item of phones) {
+        if (!draft.phones.some((existing) => existing.raw === item.text)) draft.phones.push({ label, raw: item.text });
+      }
+    }
+    if (found.length > 0) continue;
+    const named = labelled(line, /name|שם|ονομα|όνομα/);
+    if (named && !draft.name) {
+      draft.name = named;
+      continue;
+    }
+    const titled = labelled(line, /title|role|תפקיד|θεση|θέση/);
+    if (titled && !draft.title) {
+      draft.title = titled;
+      continue;
+    }
+    const company = labelled(line, /company|חברה|εταιρεια|εταιρεία/);
+    if (company && !draft.company) {
+      draft.company = company;
+      continue;
+    }
+    if (FIELD_LABEL.test(line) || /^(?:https?:\/\/|www\.)/i.test(line)) continue;
+    if (!draft.title && isTitleLine(line)) {
+      const split = splitTitle(line);
+      draft.title = split.title;
+      if (split.company && !draft.company) draft.company = split.company;
+      continue;
+    }
+    if (!draft.company && COMPANY_MARK.test(line)) {
+      draft.company = line;
+      continue;
+    }
+    if (!draft.name && looksLikeName(line)) {
+      draft.name = line;
+      continue;
+    }
+    if (draft.name && !draft.company && looksLikeName(line) && draft.title) draft.company = line;
+  }
+  if (!draft.company && draft.emails[0]) draft.company = companyFromEmail(draft.emails[0]);
+  return draft;
+}

@@ -1,0 +1,164 @@
+/**
+ * Phone numbers and email addresses in a web page's text. libphonenumber-js's own `findNumbers` was tried
+ * first and matched dates ("2024-11-23, 23"), glued neighbours ("(408) 714-1489, 054123456") and version
+ * strings (see tests/unit/shared/page-contacts.test.ts), so candidates are cut here, by shape and by the
+ * words before them, and each one is then validated by libphonenumber-js through parsePhone.
+ */
+import { type PhoneOptions, parsePhone } from './phone';
+
+export interface FoundContact {
+  kind: 'phone' | 'email';
+  /** Offsets in the text: [start, end). */
+  start: number;
+  end: number;
+  /** The text as written. */
+  text: string;
+  /** E.164 for a phone, the lowercased address for an email. */
+  value: string;
+  /** Match keys for a phone (exact and national only: a page chip never guesses by suffix). */
+  keys: string[];
+  display: string;
+}
+
+/**
+ * Digit groups joined by single separators, optionally led by + or 00 and with an area code in
+ * parentheses. Not preceded or followed by a letter, digit or joining punctuation, so parts of longer
+ * tokens (IBANs, serials, URLs) are never cut out.
+ */
+const PHONE_SHAPE =
+  /(?<![\p{L}\p{N}+\-./,:#@_])(?:\+|00)?\(?\d{1,4}\)?(?:[ \u00A0.-]?\(?\d{1,6}\)?){1,6}(?![\p{L}\p{N}@_]|[.,-]\d|\/\d)/gu;
+const EMAIL_SHAPE = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+
+/** Cheap test a content script runs before sending text on: could this hold a number or an address? */
+export const MIGHT_HOLD_CONTACT = /\d[\d \u00A0().-]{5,}\d|@/;
+
+/** Words right before a digit run that make it something other than a phone number. */
+const NOT_A_PHONE_WORDS = [
+  'order', 'invoice', 'inv', 'ref', 'reference', 'iban', 'account', 'acct', 'a/c', 'sku', 'isbn', 'issn',
+  'serial', 'tracking', 'version', 'ver', 'build', 'release', 'id', 'no', 'nr', 'number', 'v',
+  'הזמנה', 'חשבונית', 'אסמכתא', 'חשבון', 'ת\\.?ז', 'ח\\.?פ',
+  'παραγγελία', 'παραγγελίας', 'τιμολόγιο', 'τιμολογίου', 'λογαριασμός', 'λογαριασμού', 'αρ', 'αφμ',
+];
+const NOT_A_PHONE_BEFORE = new RegExp(
+  `(?:(?:^|[^\\p{L}])(?:${NOT_A_PHONE_WORDS.join('|')})|[#№$€£₪¥])\\.?\\s*[:.#]?\\s*$`,
+  'iu',
+);
+/** Money after the digits: "1 299 ₪", "5551234 NIS". */
+const CURRENCY_AFTER = /^\s?(?:[$€£₪¥]|nis|ils|eur|usd|gbp|ש"ח|ש״ח|ευρώ)/iu;
+/** An IBAN's country and check digits right before: "IL62 0108 …". */
+const IBAN_BEFORE = /[A-Z]{2}\d{2}[ \u00A0]?$/;
+/** Dates and times written with the separators phone numbers also use. */
+const DATE_LIKE = [
+  /^\d{4}[-./]\d{1,2}[-./]\d{1,2}(?!\d)/,
+  /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}(?!\d)/,
+  /^\d{4} \d{1,2} \d{1,2}$/,
+  /^(?:19|20)\d{2}[-./]\d{1,6}$/,
+];
+/** Countries whose numbers are written without a trunk 0, so a bare digit run may be a number there. */
+const NO_TRUNK_PREFIX = new Set(['GR', 'IT', 'ES', 'PT', 'DK', 'NO']);
+const MIN_DIGITS = 7;
+const MAX_DIGITS = 15;
+const CONTEXT = 24;
+
+function looksLikePhone(candidate: string, before: string, after: string, options: PhoneOptions): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) return false;
+  if (DATE_LIKE.some((shape) => shape.test(candidate))) return false;
+  if (NOT_A_PHONE_BEFORE.test(before) || IBAN_BEFORE.test(before) || CURRENCY_AFTER.test(after)) return false;
+  const international = candidate.startsWith('+') || candidate.startsWith('00');
+  // Version strings and IP-like runs: dotted groups with a one-digit part ("10.2.3.4567").
+  const dotted = candidate.split('.');
+  if (dotted.length > 2 && dotted.some((part) => part.replace(/\D/g, '').length === 1)) return false;
+  const bare = /^\d+$/.test(candidate);
+  // A bare digit run is usually an id; it counts as a number only in its national written form.
+  if (bare && !candidate.startsWith('0') && !NO_TRUNK_PREFIX.has(options.defaultCountry)) return false;
+  // Unbalanced parentheses: the shape took part of something else.
+  if ((candidate.match(/\(/g)?.length ?? 0) !== (candidate.match(/\)/g)?.length ?? 0)) return false;
+  return international || digits.length >= MIN_DIGITS;
+}
+
+/** A trailing separator or a lone closing parenthesis is not part of the number. */
+function trimCandidate(text: string, start: number): [string, number] {
+  let candidate = text;
+  let offset = start;
+  while (/^[\s.(-]/.test(candidate) && !/^\(\d/.test(candidate)) {
+    candidate = candidate.slice(1);
+    offset++;
+  }
+  candidate = candidate.replace(/[\s.-]+$/, '');
+  return [candidate, offset];
+}
+
+function phoneAt(text: string, candidate: string, start: number, options: PhoneOptions): FoundContact | null {
+  const end = start + candidate.length;
+  const before = text.slice(Math.max(0, start - CONTEXT), start);
+  const after = text.slice(end, end + CONTEXT);
+  if (!looksLikePhone(candidate, before, after, options)) return null;
+  const parsed = parsePhone(candidate, options);
+  if (parsed.kind !== 'number' || !parsed.e164) return null;
+  return {
+    kind: 'phone',
+    start,
+    end,
+    text: candidate,
+    value: parsed.e164,
+    keys: parsed.keys.filter((key) => !key.startsWith('t:')),
+    display: parsed.display,
+  };
+}
+
+export function findContactsInText(text: string, options: PhoneOptions): FoundContact[] {
+  const found: FoundContact[] = [];
+  for (const match of text.matchAll(EMAIL_SHAPE)) {
+    const address = match[0].replace(/\.+$/, '');
+    const start = match.index ?? 0;
+    found.push({
+      kind: 'email',
+      start,
+      end: start + address.length,
+      text: address,
+      value: address.toLowerCase(),
+      keys: [],
+      display: address,
+    });
+  }
+  const taken = (start: number, end: number) => found.some((item) => start < item.end && end > item.start);
+  for (const match of text.matchAll(PHONE_SHAPE)) {
+    let [candidate, start] = trimCandidate(match[0], match.index ?? 0);
+    // The shape is greedy: "210 123 4567 1.2.3" fails as a whole, its first three groups do not.
+    const attempts = candidate.replace(/\D/g, '').length > MAX_DIGITS ? 1 : 6;
+    for (let attempt = 0; attempt < attempts && candidate.length > 0; attempt++) {
+      const phone = phoneAt(text, candidate, start, options);
+      if (phone) {
+        if (!taken(phone.start, phone.end)) found.push(phone);
+        break;
+      }
+      const shorter = candidate.replace(/[ \u00A0.-]?\(?\d+\)?$/, '');
+      [candidate, start] = trimCandidate(shorter, start);
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** A `tel:` link's number, when it is one. */
+export function phoneFromTelLink(href: string, options: PhoneOptions): FoundContact | null {
+  const raw = decodeURIComponent(href.replace(/^tel:/i, '').split(/[;?]/)[0] ?? '');
+  const parsed = parsePhone(raw, options);
+  if (parsed.kind !== 'number' || !parsed.e164) return null;
+  return {
+    kind: 'phone',
+    start: 0,
+    end: 0,
+    text: raw,
+    value: parsed.e164,
+    keys: parsed.keys.filter((key) => !key.startsWith('t:')),
+    display: parsed.display,
+  };
+}
+
+/** A `mailto:` link's first address, when it has one. */
+export function emailFromMailto(href: string): FoundContact | null {
+  const address = decodeURIComponent(href.replace(/^mailto:/i, '').split(/[?,]/)[0] ?? '').trim();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) return null;
+  return { kind: 'email', start: 0, end: 0, text: address, value: address.toLowerCase(), keys: [], display: address };
+}
