@@ -5,7 +5,10 @@
  */
 import { findContactsInText } from './page-contacts';
 import type { PhoneOptions } from './phone';
+import { companyFromEmail } from './email';
 import { foldText } from './text';
+
+export { companyFromEmail, emailDomain, isFreeMail } from './email';
 
 export interface LeadDraft {
   name: string;
@@ -13,87 +16,6 @@ export interface LeadDraft {
   title?: string;
   emails: string[];
   phones: Array<{ label: string; raw: string }>;
-}
-
-const FREE_MAIL = new Set([
-  'gmail.com',
-  'googlemail.com',
-  'hotmail.com',
-  'hotmail.co.il',
-  'hotmail.co.uk',
-  'hotmail.gr',
-  'outlook.com',
-  'live.com',
-  'msn.com',
-  'icloud.com',
-  'me.com',
-  'mac.com',
-  'aol.com',
-  'yahoo.com',
-  'yahoo.co.uk',
-  'yahoo.gr',
-  'ymail.com',
-  'proton.me',
-  'protonmail.com',
-  'pm.me',
-  'gmx.com',
-  'gmx.net',
-  'gmx.de',
-  'web.de',
-  'mail.com',
-  'mail.ru',
-  'yandex.com',
-  'yandex.ru',
-  'zoho.com',
-  'fastmail.com',
-  'hey.com',
-  'tutanota.com',
-  'walla.co.il',
-  'walla.com',
-  'zahav.net.il',
-  'netvision.net.il',
-  'bezeqint.net',
-  '012.net.il',
-  'otenet.gr',
-  'freemail.gr',
-  'in.gr',
-  'free.fr',
-  'orange.fr',
-  'libero.it',
-  'qq.com',
-  '163.com',
-]);
-/** Providers with many country domains (yahoo.co.jp, outlook.fr…). */
-const FREE_MAIL_BRANDS = /^(?:gmail|googlemail|hotmail|outlook|live|yahoo|ymail|aol|gmx|yandex|protonmail|icloud)$/;
-/** Second-level public suffixes common among our users: the company is the label before them. */
-const TWO_LEVEL_SUFFIX =
-  /\.(?:co|org|net|ac|gov|muni|k12|com|edu|ltd|plc|gen|biz)\.(?:il|uk|gr|au|nz|za|jp|br|in|tr|cy)$/;
-
-export function emailDomain(email: string): string {
-  return (email.split('@')[1] ?? '').trim().toLowerCase();
-}
-
-export function isFreeMail(email: string): boolean {
-  const domain = emailDomain(email);
-  if (FREE_MAIL.has(domain)) return true;
-  const brand = domain.split('.')[0] ?? '';
-  return FREE_MAIL_BRANDS.test(brand);
-}
-
-/** "dana@mail.acme-tools.co.il" → "Acme Tools"; never a company for a free-mail address. */
-export function companyFromEmail(email: string): string | undefined {
-  const domain = emailDomain(email);
-  if (!domain.includes('.') || isFreeMail(email)) return undefined;
-  const withoutSuffix = TWO_LEVEL_SUFFIX.test(domain)
-    ? domain.replace(TWO_LEVEL_SUFFIX, '')
-    : domain.replace(/\.[^.]+$/, '');
-  const label = withoutSuffix.split('.').pop() ?? '';
-  if (!label || /^\d+$/.test(label)) return undefined;
-  return label
-    .split(/[-_]+/)
-    .filter(Boolean)
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join(' ');
 }
 
 const fold = (text: string) => foldText(text.replace(/["'״׳`]/g, ''));
@@ -245,7 +167,8 @@ export function parseLeadText(text: string, phone: PhoneOptions): LeadDraft {
   const draft: LeadDraft = { name: '', emails: [], phones: [] };
   const lines = text
     .replace(/\r\n?/g, '\n')
-    .split('\n')
+    // Table cells (a copied row, a row's text) are lines too.
+    .split(/[\n\t]/)
     .map((line) => line.replace(/\s+/g, ' ').trim())
     .filter(Boolean);
   for (const line of lines) {
@@ -258,7 +181,8 @@ export function parseLeadText(text: string, phone: PhoneOptions): LeadDraft {
     if (phones.length > 0) {
       const label = PHONE_LABELS.find(([pattern]) => pattern.test(line))?.[1] ?? 'phone';
       for (const item of phones) {
-        if (!draft.phones.some((existing) => existing.raw === item.text)) draft.phones.push({ label, raw: item.text });
+        if (!draft.phones.some((existing) => existing.raw === item.text))
+          draft.phones.push({ label, raw: item.text });
       }
     }
     if (found.length > 0) continue;

@@ -27,17 +27,49 @@ export interface FoundContact {
  */
 const PHONE_SHAPE =
   /(?<![\p{L}\p{N}+\-./,:#@_])(?:\+|00)?\(?\d{1,4}\)?(?:[ \u00A0.-]?\(?\d{1,6}\)?){1,6}(?![\p{L}\p{N}@_]|[.,-]\d|\/\d)/gu;
-const EMAIL_SHAPE = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+const EMAIL_SHAPE =
+  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
-/** Cheap test a content script runs before sending text on: could this hold a number or an address? */
-export const MIGHT_HOLD_CONTACT = /\d[\d \u00A0().-]{5,}\d|@/;
+export { MIGHT_HOLD_CONTACT } from './contact-hint';
 
 /** Words right before a digit run that make it something other than a phone number. */
 const NOT_A_PHONE_WORDS = [
-  'order', 'invoice', 'inv', 'ref', 'reference', 'iban', 'account', 'acct', 'a/c', 'sku', 'isbn', 'issn',
-  'serial', 'tracking', 'version', 'ver', 'build', 'release', 'id', 'no', 'nr', 'number', 'v',
-  'הזמנה', 'חשבונית', 'אסמכתא', 'חשבון', 'ת\\.?ז', 'ח\\.?פ',
-  'παραγγελία', 'παραγγελίας', 'τιμολόγιο', 'τιμολογίου', 'λογαριασμός', 'λογαριασμού', 'αρ', 'αφμ',
+  'order',
+  'invoice',
+  'inv',
+  'ref',
+  'reference',
+  'iban',
+  'account',
+  'acct',
+  'a/c',
+  'sku',
+  'isbn',
+  'issn',
+  'serial',
+  'tracking',
+  'version',
+  'ver',
+  'build',
+  'release',
+  'id',
+  'no',
+  'nr',
+  'v',
+  'הזמנה',
+  'חשבונית',
+  'אסמכתא',
+  'חשבון',
+  'ת\\.?ז',
+  'ח\\.?פ',
+  'παραγγελία',
+  'παραγγελίας',
+  'τιμολόγιο',
+  'τιμολογίου',
+  'λογαριασμός',
+  'λογαριασμού',
+  'αρ',
+  'αφμ',
 ];
 const NOT_A_PHONE_BEFORE = new RegExp(
   `(?:(?:^|[^\\p{L}])(?:${NOT_A_PHONE_WORDS.join('|')})|[#№$€£₪¥])\\.?\\s*[:.#]?\\s*$`,
@@ -160,5 +192,13 @@ export function phoneFromTelLink(href: string, options: PhoneOptions): FoundCont
 export function emailFromMailto(href: string): FoundContact | null {
   const address = decodeURIComponent(href.replace(/^mailto:/i, '').split(/[?,]/)[0] ?? '').trim();
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) return null;
-  return { kind: 'email', start: 0, end: 0, text: address, value: address.toLowerCase(), keys: [], display: address };
+  return {
+    kind: 'email',
+    start: 0,
+    end: 0,
+    text: address,
+    value: address.toLowerCase(),
+    keys: [],
+    display: address,
+  };
 }

@@ -87,7 +87,13 @@ describe('parseLeadText', () => {
       'labelled fields',
       'Name: Maria Georgiou\nCompany: Aegean Tech\nRole: CTO\nEmail: maria@gmail.com',
       GR,
-      { name: 'Maria Georgiou', title: 'CTO', company: 'Aegean Tech', emails: ['maria@gmail.com'], phones: [] },
+      {
+        name: 'Maria Georgiou',
+        title: 'CTO',
+        company: 'Aegean Tech',
+        emails: ['maria@gmail.com'],
+        phones: [],
+      },
     ],
     [
       'a free-mail address gives no company',
