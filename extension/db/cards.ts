@@ -4,7 +4,7 @@
  */
 import { type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
 import { foldedTokens } from '../../shared/text';
-import { type Card, type CardPhone, type KesherDb, newId, UNKNOWN_CARD } from './db';
+import { type Card, type CardPhone, companyEmailKeys, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
 export type CardInput = Partial<Omit<Card, 'id' | 'phoneKeys' | 'emailKeys' | 'updatedAt'>> & {
   name: string;
@@ -33,7 +33,11 @@ function derived(
   keysOf: KeysOf = (raw) => parsePhone(raw, phone).keys,
 ): Card {
   const phoneKeys = [...new Set(card.phones.flatMap((item) => keysOf(item.raw)))];
-  const emailKeys = [...new Set(card.emails.map(emailKey).filter((email) => email.length > 0))];
+  // A company card also owns its addresses' domains ("@acme.co.il"), so a mail from anyone there finds it.
+  const emailKeys =
+    card.kind === 'company'
+      ? companyEmailKeys(card.emails)
+      : [...new Set(card.emails.map(emailKey).filter((email) => email.length > 0))];
   return { ...card, phoneKeys, emailKeys };
 }
 

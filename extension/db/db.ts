@@ -4,12 +4,12 @@
  * Bump the version only with an `.upgrade()` or a table removal.
  */
 import Dexie, { type EntityTable } from 'dexie';
+import { emailDomain, isFreeMail } from '../../shared/email';
 import type { CallDirection, CallSnapshot } from '../../shared/protocol';
 
-export type StatusLight = 'green' | 'yellow' | 'red' | 'none';
-export const STATUS_LIGHTS: readonly StatusLight[] = ['green', 'yellow', 'red', 'none'];
-export type Stage = 'lead' | 'prospect' | 'customer' | 'inactive';
-export const STAGES: readonly Stage[] = ['lead', 'prospect', 'customer', 'inactive'];
+import type { Stage, StatusLight } from './kinds';
+
+export { STAGES, STATUS_LIGHTS, type Stage, type StatusLight } from './kinds';
 
 export interface CardPhone {
   label: string;
@@ -76,6 +76,10 @@ export interface Interaction {
   summary: string;
   outcome?: 'ringing' | 'answered' | 'ended' | 'missed';
   call?: CallSnapshot;
+  /** Where it happened: the mail thread of a logged email, the page a lead was captured on. */
+  url?: string;
+  /** A logged email's message id: an email is logged once per card. */
+  messageId?: string;
 }
 
 export type KesherDb = Dexie & {
@@ -97,7 +101,27 @@ export function createDb(name = 'kesher'): KesherDb {
   // stage and date indexes go: each cost an index write per save (a 100k-card import spent half its time on
   // them). Records keep only what a ring-time lookup needs indexed: phone and email keys.
   db.version(2).stores({ cards: 'id, *phoneKeys, *emailKeys' });
+  // v3: company cards also own their addresses' domains ("@acme.co.il") in emailKeys (see cards.ts).
+  db.version(3)
+    .stores({ cards: 'id, *phoneKeys, *emailKeys' })
+    .upgrade((tx) =>
+      tx
+        .table<Card>('cards')
+        .filter((card) => card.kind === 'company' && card.emails.length > 0)
+        .modify((card) => {
+          card.emailKeys = companyEmailKeys(card.emails);
+        }),
+    );
   return db;
+}
+
+/** A company card's email keys: each address, and each address's domain unless it is a free-mail one. */
+export function companyEmailKeys(emails: readonly string[]): string[] {
+  const addresses = emails.map((email) => email.trim().toLowerCase()).filter(Boolean);
+  const domains = addresses
+    .filter((email) => email.includes('@') && !isFreeMail(email))
+    .map((email) => `@${emailDomain(email)}`);
+  return [...new Set([...addresses, ...domains])];
 }
 
 export function newId(): string {

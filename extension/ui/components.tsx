@@ -1,12 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import {
-  type Card,
-  type Interaction,
-  STAGES,
-  STATUS_LIGHTS,
-  type StatusLight as Light,
-  type Task,
-} from '../db/db';
+import type { Card, Interaction, Task } from '../db/db';
+import { STAGES, STATUS_LIGHTS, type StatusLight as Light } from '../db/kinds';
 import { formatDate, formatDuration, initials, relativeTime } from './format';
 import { locale, t } from './i18n';
 
