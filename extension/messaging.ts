@@ -5,6 +5,7 @@
 import { browser } from 'wxt/browser';
 import type { CallSnapshot } from '../shared/protocol';
 import type { Card, Interaction, StatusLight, Task } from './db/db';
+import type { CaptureDraft } from './features/capture/capture-draft';
 import type { LinkState } from './features/settings/items';
 import type { Locale } from './ui/i18n';
 
@@ -43,6 +44,49 @@ export interface LeadInput {
   callId?: string;
 }
 
+/** The side panel for one tab: Gmail's people with the selected one's card, or a capture form. */
+export interface PanelView {
+  tabId: number;
+  mode: 'gmail' | 'capture' | 'empty';
+  people: Array<{
+    key: string;
+    name: string;
+    email?: string;
+    role: string;
+    status?: StatusLight;
+    known: boolean;
+  }>;
+  selected?: string;
+  card?: CardView;
+  /** How the card was found: the person's own address, or their company's domain. */
+  matchedBy?: 'email' | 'domain';
+  /** The capture form's prefill (unknown sender, or a capture from a page). */
+  draft?: CaptureDraft;
+  /** Cards with the same address or number: "add to the existing card" instead of a second one. */
+  duplicates: Array<Pick<Card, 'id' | 'name' | 'company' | 'status'>>;
+  /** The open email, for "Log this email". */
+  email?: {
+    subject: string;
+    at?: number;
+    dateText?: string;
+    threadUrl: string;
+    messageId?: string;
+    logged: boolean;
+  };
+  /** The capture was just saved: the card shows, with a word that it was. */
+  saved?: boolean;
+}
+
+/** What the toolbar popup says about the current tab's site. */
+export interface SiteAccess {
+  tabId?: number;
+  site: string | null;
+  /** Chips are shown on this site whenever it is open. */
+  allowed: boolean;
+  /** Every site the user allowed. */
+  sites: string[];
+}
+
 export interface ProtocolMap {
   getPopView(callId: string): PopView | null;
   getCardView(cardId: string): CardView | null;
@@ -60,6 +104,18 @@ export interface ProtocolMap {
   dial(input: { number: string }): { requestId: string };
   /** A page changed cards, tasks or interactions itself: refresh open pops and other pages. */
   notifyChanged(): void;
+  getPanelView(input: { tabId: number; focus?: string }): PanelView;
+  saveCapture(input: { tabId: number; draft: CaptureDraft }): Card;
+  addToCard(input: { tabId: number; cardId: string; draft: CaptureDraft }): Card;
+  logEmail(input: { tabId: number; cardId: string; withBody: boolean }): void;
+  getSiteAccess(input: { tabId?: number }): SiteAccess;
+  /** After Chrome granted the site (the popup asked, with the user's click): chips there from now on. */
+  allowSite(input: { site: string; tabId?: number }): SiteAccess;
+  forgetSite(input: { site: string; tabId?: number }): SiteAccess;
+  /** Look for contacts on this tab once (activeTab), without allowing the site. */
+  scanTabOnce(input: { tabId: number }): void;
+  /** Read this tab for a lead (activeTab) and show the capture form in the side panel. */
+  captureTab(input: { tabId: number }): void;
 }
 
 /** Events the worker broadcasts to open pages. */
@@ -67,6 +123,7 @@ export interface EventMap {
   callUpdated: { callId: string };
   dataChanged: { cardId?: string };
   dialProgress: { requestId: string; ok: boolean; message: string };
+  panelChanged: { tabId: number };
 }
 
 export type MessageName = keyof ProtocolMap;

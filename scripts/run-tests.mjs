@@ -8,6 +8,12 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 if (run(process.execPath, ['scripts/test-prereqs.mjs']) !== 0) process.exit(1);
 if (run(npx, ['wxt', 'build']) !== 0) process.exit(1);
+// The e2e variant (.output-e2e): also reads the saved Gmail pages the tests serve on 127.0.0.1/gmail/.
+const e2eBuild = spawnSync(npx, ['wxt', 'build'], {
+  stdio: 'inherit',
+  env: { ...process.env, KESHER_E2E: '1' },
+});
+if (e2eBuild.status !== 0) process.exit(1);
 
 mkdirSync('.tmp', { recursive: true });
 const suites = [

@@ -11,6 +11,7 @@ import { showLinkOnBadge } from '../features/bridge-link/badge';
 import { CallLogIntake } from '../features/call-log/call-log';
 import { cardView } from '../features/screen-pop/pop-view';
 import { ScreenPop } from '../features/screen-pop/screen-pop';
+import { installContentServices } from '../features/side-panel/content-services';
 import {
   bridgeTokenItem,
   bridgeUrlItem,
@@ -99,7 +100,17 @@ export default defineBackground({
     const changed = async (cardId?: string) => {
       await pop.refreshOpen();
       broadcast('dataChanged', { cardId });
+      // Chips on pages and open side panels follow (content is set up just below, before any message).
+      content.cardsChanged();
     };
+    const content = installContentServices({
+      db,
+      phone: () => phone,
+      phoneReady,
+      onPanelChanged: (tabId) => broadcast('panelChanged', { tabId }),
+      onCardsChanged: () => changed(),
+      log,
+    });
 
     serveMessages(
       {
@@ -166,6 +177,7 @@ export default defineBackground({
           if (!link.send({ type: 'test-call' })) throw new Error('The bridge is not connected');
         },
         notifyChanged: () => changed(),
+        ...content.handlers,
         dial: ({ number }) => {
           const fromExtension = myExtensions[0];
           if (!fromExtension) throw new Error('Set your phone extension in Settings to call from Kesher');

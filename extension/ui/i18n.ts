@@ -23,9 +23,10 @@ export function resolveLocale(setting: string | undefined, browserLanguages: rea
   return 'en';
 }
 
-export function setLocale(locale: Locale): void {
+/** `applyToDocument` is false in content scripts: the page's own lang and dir are not ours to change. */
+export function setLocale(locale: Locale, applyToDocument = true): void {
   current = locale;
-  if (typeof document !== 'undefined') {
+  if (applyToDocument && typeof document !== 'undefined') {
     document.documentElement.lang = locale;
     document.documentElement.dir = dirOf(locale);
   }

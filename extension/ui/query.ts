@@ -25,3 +25,7 @@ export function createQueryClient(): QueryClient {
   onEvent('dataChanged', () => void client.invalidateQueries());
   return client;
 }
+export const panelKeys = {
+  all: ['panel'] as const,
+  view: (tabId: number, focus?: string) => ['panel', tabId, focus ?? ''] as const,
+};

@@ -10,6 +10,8 @@ import { EXTENSION_ID } from '../../shared/extension-id';
 import { REPO_ROOT } from './bridge-process';
 
 export const EXTENSION_DIR = join(REPO_ROOT, '.output', 'chrome-mv3');
+/** The e2e build (KESHER_E2E=1): also reads the saved Gmail pages on 127.0.0.1/gmail/; 127.0.0.1 granted. */
+export const E2E_EXTENSION_DIR = join(REPO_ROOT, '.output-e2e', 'chrome-mv3');
 export const CHROME_PATH = process.env.CHROME_PATH || '/usr/bin/chromium';
 export const EXTENSION_URL = `chrome-extension://${EXTENSION_ID}`;
 

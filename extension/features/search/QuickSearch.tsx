@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { Ltr, StatusLight } from '../../ui/components';
+import { SiteAccess } from '../page-contacts/SiteAccess';
 import { t } from '../../ui/i18n';
 import { cardSearch } from '../../ui/page-db';
 import type { CardSummary } from './search';
@@ -74,6 +75,7 @@ export function QuickSearch() {
           {t('popup.open')}
         </button>
       </p>
+      <SiteAccess />
     </div>
   );
 }

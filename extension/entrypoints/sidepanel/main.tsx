@@ -1,0 +1,17 @@
+import { QueryClientProvider } from '@tanstack/preact-query';
+import { render } from 'preact';
+import { PanelApp } from '../../features/side-panel/PanelApp';
+import { createQueryClient } from '../../ui/query';
+import { startPage } from '../../ui/start-page';
+import '../../ui/base.css';
+import '../../ui/app.css';
+
+void startPage().then(() => {
+  const client = createQueryClient();
+  render(
+    <QueryClientProvider client={client}>
+      <PanelApp />
+    </QueryClientProvider>,
+    document.getElementById('root')!,
+  );
+});
