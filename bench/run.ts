@@ -12,6 +12,7 @@ import { postCall, REPO_ROOT, startBridge } from '../tests/helpers/bridge-proces
 import { EXTENSION_URL, launchWithExtension } from '../tests/helpers/browser';
 import { benchAmi, benchFanout } from './bridge-bench';
 import { benchCards } from './cards-bench';
+import { benchPages } from './pages-bench';
 import { type Row, table } from './rows';
 
 const BENCH_EXTENSION = join(REPO_ROOT, '.output-bench', 'chrome-mv3');
@@ -139,6 +140,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   fanout: benchFanout,
   browser: benchBrowser,
   cards: () => benchCards(BENCH_EXTENSION),
+  pages: () => benchPages(BENCH_EXTENSION),
 };
 
 async function main(): Promise<void> {
