@@ -121,22 +121,26 @@ function trimCandidate(text: string, start: number): [string, number] {
   return [candidate, offset];
 }
 
-function phoneAt(text: string, candidate: string, start: number, options: PhoneOptions): FoundContact | null {
-  const end = start + candidate.length;
-  const before = text.slice(Math.max(0, start - CONTEXT), start);
-  const after = text.slice(end, end + CONTEXT);
-  if (!looksLikePhone(candidate, before, after, options)) return null;
-  const parsed = parsePhone(candidate, options);
+/** A written number as a found contact, when libphonenumber-js says it is a valid one. */
+export function phoneContact(text: string, options: PhoneOptions, start = 0): FoundContact | null {
+  const parsed = parsePhone(text, options);
   if (parsed.kind !== 'number' || !parsed.e164) return null;
   return {
     kind: 'phone',
     start,
-    end,
-    text: candidate,
+    end: start + text.length,
+    text,
     value: parsed.e164,
     keys: parsed.keys.filter((key) => !key.startsWith('t:')),
     display: parsed.display,
   };
+}
+
+function phoneAt(text: string, candidate: string, start: number, options: PhoneOptions): FoundContact | null {
+  const end = start + candidate.length;
+  const before = text.slice(Math.max(0, start - CONTEXT), start);
+  const after = text.slice(end, end + CONTEXT);
+  return looksLikePhone(candidate, before, after, options) ? phoneContact(candidate, options, start) : null;
 }
 
 export function findContactsInText(text: string, options: PhoneOptions): FoundContact[] {
@@ -174,18 +178,7 @@ export function findContactsInText(text: string, options: PhoneOptions): FoundCo
 
 /** A `tel:` link's number, when it is one. */
 export function phoneFromTelLink(href: string, options: PhoneOptions): FoundContact | null {
-  const raw = decodeURIComponent(href.replace(/^tel:/i, '').split(/[;?]/)[0] ?? '');
-  const parsed = parsePhone(raw, options);
-  if (parsed.kind !== 'number' || !parsed.e164) return null;
-  return {
-    kind: 'phone',
-    start: 0,
-    end: 0,
-    text: raw,
-    value: parsed.e164,
-    keys: parsed.keys.filter((key) => !key.startsWith('t:')),
-    display: parsed.display,
-  };
+  return phoneContact(decodeURIComponent(href.replace(/^tel:/i, '').split(/[;?]/)[0] ?? ''), options);
 }
 
 /** A `mailto:` link's first address, when it has one. */

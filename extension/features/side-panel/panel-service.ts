@@ -14,6 +14,7 @@ import { type CaptureDraft, draftFromEmail } from '../capture/capture-draft';
 import { cardsByEmail, cardsByPhoneKeys, domainKey } from '../page-contacts/lookup';
 import { cardView } from '../screen-pop/pop-view';
 import { parsePhone } from '../../../shared/phone';
+import { type FoundContact, phoneContact } from '../../../shared/page-contacts';
 
 interface TabPanel {
   url: string;
@@ -134,12 +135,7 @@ export class PanelService {
       view.card = (await cardView(this.db, card.id)) ?? undefined;
       view.matchedBy = card.emailKeys.includes(person.email.toLowerCase()) ? 'email' : 'domain';
       if (view.email && gmail.messageId) {
-        view.email.logged =
-          (await this.db.interactions
-            .where('[cardId+at]')
-            .between([card.id, 0], [card.id, Infinity])
-            .filter((item) => item.messageId === gmail.messageId)
-            .count()) > 0;
+        view.email.logged = await this.emailLogged(card.id, gmail.messageId);
       }
     }
     if (!card || view.matchedBy === 'domain') {
@@ -181,17 +177,8 @@ export class PanelService {
   async duplicatesOf(draft: Pick<CaptureDraft, 'emails' | 'phones'>): Promise<Card[]> {
     const byEmail = await cardsByEmail(this.db, draft.emails);
     const phones = draft.phones
-      .map((item) => parsePhone(item.raw, this.phone()))
-      .filter((parsed) => parsed.kind === 'number' && parsed.e164)
-      .map((parsed) => ({
-        kind: 'phone' as const,
-        start: 0,
-        end: 0,
-        text: parsed.raw,
-        value: parsed.e164!,
-        keys: parsed.keys.filter((key) => !key.startsWith('t:')),
-        display: parsed.display,
-      }));
+      .map((item) => phoneContact(item.raw, this.phone()))
+      .filter((item): item is FoundContact => item !== null);
     const byPhone = await cardsByPhoneKeys(this.db, phones);
     const cards = new Map<string, Card>();
     for (const [email, card] of byEmail) if (card.emailKeys.includes(email)) cards.set(card.id, card);
@@ -276,17 +263,21 @@ export class PanelService {
     if (panel) this.save(tabId);
   }
 
+  private async emailLogged(cardId: string, messageId: string): Promise<boolean> {
+    const logged = await this.db.interactions
+      .where('[cardId+at]')
+      .between([cardId, 0], [cardId, Infinity])
+      .filter((item) => item.messageId === messageId)
+      .count();
+    return logged > 0;
+  }
+
   /** "Log this email": subject, date and a link back to the thread; the text only when asked for. */
   async logEmail(tabId: number, cardId: string, body?: string): Promise<void> {
     const gmail = this.tabs.get(tabId)?.gmail;
     if (!gmail || gmail.view !== 'thread') throw new Error('No email is open in that tab');
     if (gmail.messageId) {
-      const already = await this.db.interactions
-        .where('[cardId+at]')
-        .between([cardId, 0], [cardId, Infinity])
-        .filter((item) => item.messageId === gmail.messageId)
-        .count();
-      if (already > 0) return;
+      if (await this.emailLogged(cardId, gmail.messageId)) return;
     }
     const from = gmail.people.find((person) => person.role === 'from');
     const card = await this.db.cards.get(cardId);
