@@ -48,6 +48,28 @@ async function tryAmiLogin(url: string): Promise<Check> {
   });
 }
 
+/**
+ * Prove a webhook route is served: an unsigned POST must reach the route's own signature check (401),
+ * not the bridge's "not found" (404) or its Host check (421).
+ */
+async function probeWebhook(base: string, name: string, publicAddress: string): Promise<Check> {
+  try {
+    const response = await fetch(`${base}/webhooks/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: 'kesher-doctor.invalid' },
+      body: '{}',
+    });
+    if (response.status === 401 || response.status === 400)
+      return { ok: true, text: `Webhook ${name}: answering at ${publicAddress} (signature checked)` };
+    return {
+      ok: false,
+      text: `Webhook ${name} is configured but the running bridge answers ${response.status}: restart it (npm start) so it reads the webhooks section`,
+    };
+  } catch (error) {
+    return { ok: false, text: `Webhook ${name}: ${(error as Error).message}` };
+  }
+}
+
 export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
   const { config, path } = loaded;
   const checks: Check[] = [{ ok: true, text: `Config: ${path}` }];
@@ -107,8 +129,12 @@ export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
     const publicUrl =
       config.webhooks.publicUrl ?? '(set webhooks.publicUrl to the address your provider calls)';
     for (const name of ['generic', 'twilio', 'aircall'] as const) {
-      if (config.webhooks[name])
-        checks.push({ ok: true, text: `Webhook ${name}: ${publicUrl}/webhooks/${name}` });
+      if (!config.webhooks[name]) continue;
+      if (!health) {
+        checks.push({ ok: false, text: `Webhook ${name}: not tested, the bridge is not running` });
+        continue;
+      }
+      checks.push(await probeWebhook(base, name, `${publicUrl}/webhooks/${name}`));
     }
   }
   return checks;

@@ -1,16 +1,12 @@
 /**
  * kesher-bridge: relays office phone calls to the Kesher extension over a loopback WebSocket.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './config';
-import { Journal } from './journal';
-import { Bridge } from './server';
+import { type RunningBridge, startBridgeFromConfig, stderrLog } from './build';
 import { redactAmiUrl } from './sources/ami/client';
-import { AmiSource, type AmiSourceHooks } from './sources/ami/source';
-import { type SipHooks, SipSource } from './sources/sip/source';
 
 const HELP = `Usage: npm run bridge -- [options]
 
@@ -72,62 +68,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
     fail(`--port ${args.port} is not a port`);
   const dataDir = resolve(args['data-dir'] ?? dataDirOf(loaded));
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-
-  const log = (level: 'info' | 'warn', message: string) =>
-    process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
-  let journal: Journal;
+  let running: RunningBridge;
   try {
-    journal = Journal.open(join(dataDir, 'journal.jsonl'), { onWarning: (message) => log('warn', message) });
+    running = await startBridgeFromConfig(config, { dataDir, log: stderrLog });
   } catch (error) {
     fail((error as Error).message);
   }
-  const bridge = new Bridge({
-    token: config.token,
-    journal,
-    allowedOrigins: config.allowedOrigins,
-    host: config.host,
-    log,
-  });
-  // What every phone-system source reports into: calls, its state for /health and the doctor, warnings.
-  const sourceHooks: AmiSourceHooks & SipHooks = {
-    ingest: (event) => bridge.ingest(event),
-    status: (status) => {
-      bridge.setSource(status);
-      log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
-    },
-    warn: (message) => log('warn', message),
-  };
-  let ami: AmiSource | undefined;
-  if (config.ami) {
-    try {
-      ami = new AmiSource(config.ami, sourceHooks);
-    } catch (error) {
-      fail((error as Error).message);
-    }
-    bridge.setDialer((number, extension) => ami!.dial(number, extension));
-  }
-  let port: number;
-  try {
-    port = await bridge.listen(config.port, config.host);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    fail(
-      code === 'EADDRINUSE'
-        ? `port ${config.port} on ${config.host} is in use (another bridge running?); pick one with --port`
-        : (error as Error).message,
-    );
-  }
-  ami?.start();
-  let sip: SipSource | undefined;
-  if (config.sip) {
-    sip = new SipSource(config.sip, sourceHooks);
-    try {
-      await sip.start();
-    } catch (error) {
-      fail(`SIP: cannot listen on ${config.sip.listen}: ${(error as Error).message}`);
-    }
-  }
+  const { port, journal, sip } = running;
+  const log = stderrLog;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.output', 'chrome-mv3');
   const lines = [
@@ -137,7 +85,7 @@ async function main(): Promise<void> {
       ? `  Pairing token (shown once; also in ${loaded.path}): ${config.token}`
       : `  Pairing token: in ${loaded.path} (npm run bridge -- --print-token)`,
     `  Call journal: ${join(dataDir, 'journal.jsonl')} (${journal.seq} events)`,
-    `  Sources: call API${config.ami ? `, Asterisk AMI at ${redactAmiUrl(config.ami.url)}` : ''}${sip ? `, SIP member on udp ${sip.address.host}:${sip.address.port}` : ''}`,
+    `  Sources: call API${config.webhooks ? `, webhooks (${webhookNames(config).join(', ')})` : ''}${config.ami ? `, Asterisk AMI at ${redactAmiUrl(config.ami.url)}` : ''}${sip ? `, SIP member on udp ${sip.address.host}:${sip.address.port}` : ''}`,
     `  Extension folder: ${extensionDir}`,
     '',
     "Next: open chrome://extensions, turn on Developer mode, 'Load unpacked' the extension folder,",
@@ -147,13 +95,15 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     log('info', `${signal}: shutting down`);
-    ami?.stop();
-    sip?.stop();
-    await bridge.close();
+    await running.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function webhookNames(config: BridgeConfig): string[] {
+  return (['generic', 'twilio', 'aircall'] as const).filter((name) => config.webhooks?.[name]);
 }
 
 function parse() {

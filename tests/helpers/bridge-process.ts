@@ -34,12 +34,13 @@ export interface StartOptions {
   nodeArgs?: string[];
 }
 
-export function newBridgeDir(token?: string): string {
+/** A folder for a bridge; with a token, its config file too (`extra`: more config sections, as a user writes them). */
+export function newBridgeDir(token?: string, extra: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'kesher-bridge-'));
   if (token) {
     writeFileSync(
       join(dir, 'bridge.json'),
-      JSON.stringify({ token, host: '127.0.0.1', port: 0, allowedOrigins: [EXTENSION_ORIGIN] }),
+      JSON.stringify({ token, host: '127.0.0.1', port: 0, allowedOrigins: [EXTENSION_ORIGIN], ...extra }),
       { mode: 0o600 },
     );
   }

@@ -73,3 +73,25 @@ describe('doctor', () => {
     expect(output).toMatch(/✗ AMI: .*ECONNREFUSED.*is Asterisk running/);
   });
 });
+
+describe('doctor and webhooks', () => {
+  it('proves each configured webhook route answers on the running bridge', async () => {
+    const dir = newBridgeDir('doctor-hooks-token-0123456789', {
+      webhooks: {
+        publicUrl: 'https://hooks.example.com',
+        generic: { secret: 'generic-secret-0123456789' },
+        twilio: { authToken: 'twilio-auth' },
+      },
+    });
+    const bridge = await startBridge({ dir });
+    cleanups.push(() => bridge.stop());
+    const config = JSON.parse(readFileSync(bridge.configPath, 'utf8'));
+    writeFileSync(bridge.configPath, JSON.stringify({ ...config, port: bridge.port }), { mode: 0o600 });
+    const { output } = await doctor(bridge.configPath);
+    expect(output).toMatch(
+      /✓ Webhook generic: answering at https:\/\/hooks\.example\.com\/webhooks\/generic/,
+    );
+    expect(output).toMatch(/✓ Webhook twilio: answering at/);
+    expect(output).not.toMatch(/Webhook aircall/);
+  });
+});

@@ -1,45 +1,39 @@
 /**
- * Cloud webhooks over real HTTP: each provider's signature, then the same call events as any source.
+ * Cloud webhooks over real HTTP, through the bridge process started from a config file with a `webhooks`
+ * section (as `npm start` does): each provider's signature, then the same call events as any source.
  */
-import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Journal } from '../../bridge/journal';
-import { Bridge } from '../../bridge/server';
 import { genericSignature, twilioSignature } from '../../bridge/sources/webhook';
-import { EXTENSION_ORIGIN } from '../../shared/extension-id';
 import type { ServerFrame } from '../../shared/protocol';
+import { type BridgeProcess, newBridgeDir, startBridge } from '../helpers/bridge-process';
 import { TestClient } from '../helpers/ws-client';
 
 const token = 'webhook-test-token-0123456789';
 const secret = 'generic-webhook-secret-0123456789';
 const PUBLIC_URL = 'https://bridge.example.com';
-let bridge: Bridge;
+let bridge: BridgeProcess;
 let port: number;
 let client: TestClient;
 
 beforeAll(async () => {
-  const journal = Journal.open(join(mkdtempSync(join(tmpdir(), 'kesher-hooks-')), 'journal.jsonl'));
-  bridge = new Bridge({
-    token,
-    journal,
-    allowedOrigins: [EXTENSION_ORIGIN],
-    webhooks: {
-      publicUrl: PUBLIC_URL,
-      generic: { secret },
-      twilio: { authToken: 'twilio-auth' },
-      aircall: { token: 'aircall-token' },
-    },
+  bridge = await startBridge({
+    dir: newBridgeDir(token, {
+      webhooks: {
+        publicUrl: PUBLIC_URL,
+        generic: { secret },
+        twilio: { authToken: 'twilio-auth' },
+        aircall: { token: 'aircall-token' },
+      },
+    }),
   });
-  port = await bridge.listen(0);
-  client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`, token);
+  port = bridge.port;
+  client = await TestClient.connect(bridge.wsUrl, token);
   await client.hello();
 });
 afterAll(async () => {
   await client.close();
-  await bridge.close();
+  await bridge.stop();
 });
 
 /** POST with any Host header (a tunnel's), as providers do. */

@@ -1,0 +1,100 @@
+/**
+ * The bridge built from its config: journal, server (call API, extension link, webhooks), and every
+ * phone-system source the config names. This is the one function `bridge/main.ts` calls and the one the
+ * tests reach through the real process: a config section that is not wired here does not exist.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BridgeConfig } from './config';
+import { Journal } from './journal';
+import { safeLogText } from './log';
+import { Bridge } from './server';
+import { AmiSource, type AmiSourceHooks } from './sources/ami/source';
+import { type SipHooks, SipSource } from './sources/sip/source';
+
+export type LogLevel = 'info' | 'warn';
+export type Log = (level: LogLevel, message: string) => void;
+
+export interface RunningBridge {
+  bridge: Bridge;
+  journal: Journal;
+  port: number;
+  ami?: AmiSource;
+  sip?: SipSource;
+  stop(): Promise<void>;
+}
+
+/** Log lines on stderr: a timestamp, the level, and text with no raw control characters. */
+export const stderrLog: Log = (level, message) =>
+  process.stderr.write(`${new Date().toISOString()} ${level} ${safeLogText(message)}\n`);
+
+/**
+ * Start everything the config describes. Throws an Error whose message is what the user reads (a port in
+ * use, a SIP address that cannot be bound, a journal that is not one).
+ */
+export async function startBridgeFromConfig(
+  config: BridgeConfig,
+  options: { dataDir: string; log?: Log },
+): Promise<RunningBridge> {
+  const log = options.log ?? stderrLog;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const journal = Journal.open(join(options.dataDir, 'journal.jsonl'), {
+    onWarning: (message) => log('warn', message),
+  });
+  const bridge = new Bridge({
+    token: config.token,
+    journal,
+    allowedOrigins: config.allowedOrigins,
+    host: config.host,
+    webhooks: config.webhooks,
+    log,
+  });
+  // What every phone-system source reports into: calls, its state for /health and the doctor, warnings.
+  const sourceHooks: AmiSourceHooks & SipHooks = {
+    ingest: (event) => {
+      bridge.ingest(event);
+    },
+    status: (status) => {
+      bridge.setSource(status);
+      log(status.state === 'ready' ? 'info' : 'warn', status.detail ?? status.state);
+    },
+    warn: (message) => log('warn', message),
+  };
+  const ami = config.ami ? new AmiSource(config.ami, sourceHooks) : undefined;
+  if (ami) bridge.setDialer((number, extension) => ami.dial(number, extension));
+  let port: number;
+  try {
+    port = await bridge.listen(config.port, config.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is in use (another bridge running?); pick one with --port`
+        : (error as Error).message,
+    );
+  }
+  ami?.start();
+  let sip: SipSource | undefined;
+  if (config.sip) {
+    sip = new SipSource(config.sip, sourceHooks);
+    try {
+      await sip.start();
+    } catch (error) {
+      ami?.stop();
+      await bridge.close();
+      throw new Error(`SIP: cannot listen on ${config.sip.listen}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    bridge,
+    journal,
+    port,
+    ami,
+    sip,
+    stop: async () => {
+      ami?.stop();
+      sip?.stop();
+      await bridge.close();
+    },
+  };
+}
