@@ -204,3 +204,58 @@ describe('accessibility (axe-core)', () => {
     expect(await serious(page)).toEqual([]);
   });
 });
+
+describe('import merges only the same person', () => {
+  const csv = (lines: string[]) => ({
+    name: 'office.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(lines.join('\r\n')),
+  });
+
+  it('lists every merge with its reason, keeps switchboard colleagues apart, and a merge can be turned off', async () => {
+    const page = await openApp('#/import');
+    await page
+      .getByTestId('app-import-file')
+      .setInputFiles(csv(['Name,E-mail', 'Shira Paz,shira@office.co.il']));
+    await page.getByTestId('app-import-confirm').click();
+    await expect.poll(() => page.getByTestId('import-message').textContent()).toBe('Imported 1 cards.');
+
+    await page
+      .getByTestId('app-import-file')
+      .setInputFiles(
+        csv([
+          'Name,Phone,E-mail',
+          'Avi Ben,03-6101800,avi@office.co.il',
+          'Rina Gold,03-6101800,rina@office.co.il',
+          'Moshe Tal,03-6101800,',
+          'Shira P.,050-123-4567,shira@office.co.il',
+          'AVI BEN,+972 3-610-1800,',
+        ]),
+      );
+    await expect
+      .poll(() => page.getByTestId('import-counts').textContent())
+      .toContain('3 new cards, 2 merged');
+    const merges = page.getByTestId('import-merge');
+    await expect
+      .poll(() => merges.allTextContents())
+      .toEqual([
+        'Row 5 (Shira P.) joins the card Shira Paz: same email shira@office.co.il',
+        'Row 6 (AVI BEN) joins row 2 (Avi Ben): same phone +972 3-610-1800 and the same name',
+      ]);
+    await merges.nth(1).getByRole('checkbox').uncheck();
+    await expect
+      .poll(() => page.getByTestId('import-counts').textContent())
+      .toContain('4 new cards, 1 merged');
+    await page.getByTestId('app-import-confirm').click();
+    await expect.poll(() => page.getByTestId('import-message').textContent()).toBe('Imported 5 cards.');
+
+    await page.goto(`${EXTENSION_URL}/app.html#/cards`);
+    await page.getByTestId('app-search').fill('6101800');
+    await expect
+      .poll(async () => (await rows(page)).sort())
+      .toEqual(['AVI BEN', 'Avi Ben', 'Moshe Tal', 'Rina Gold']);
+    await page.getByTestId('app-search').fill('shira');
+    await expect.poll(() => rows(page)).toEqual(['Shira Paz']);
+    await page.close();
+  });
+});

@@ -24,6 +24,8 @@ import {
   commitImport,
   exportBackup,
   type ImportPlan,
+  importCounts,
+  type PlanMerge,
   planImport,
   readContactsFile,
   restoreBackup,
@@ -82,10 +84,13 @@ export function ImportView() {
   const [progress, setProgress] = useState<{ text: string; value: number } | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Merges the user turned off, by the merging row's index in the plan. */
+  const [skipped, setSkipped] = useState<ReadonlySet<number>>(new Set());
 
   const prepare = async (chosen: File, encoding?: string, current?: CsvFile) => {
     setMessage(null);
     setPlan(null);
+    setSkipped(new Set());
     setBusy(true);
     try {
       const read =
@@ -121,8 +126,12 @@ export function ImportView() {
         await restoreSettings(parsed.backup.settings ?? {});
         setMessage({ ok: true, text: t('import.restored') });
       } else if (plan) {
-        const count = await commitImport(db, plan, await phoneOptions(), (done, total) =>
-          setProgress({ text: t('import.writing', { done, total }), value: done / total }),
+        const count = await commitImport(
+          db,
+          plan,
+          await phoneOptions(),
+          (done, total) => setProgress({ text: t('import.writing', { done, total }), value: done / total }),
+          skipped,
         );
         setMessage({ ok: true, text: t('import.done', { count }) });
       }
@@ -164,6 +173,7 @@ export function ImportView() {
   };
 
   const backup: Backup | undefined = parsed?.kind === 'backup' ? parsed.backup : undefined;
+  const counts = plan ? importCounts(plan, skipped) : undefined;
   return (
     <div class="page-body wide">
       <h1>{t('import.title')}</h1>
@@ -245,13 +255,25 @@ export function ImportView() {
             </p>
           ) : null}
           {plan ? (
-            <p>
+            <p data-testid="import-counts">
               {t('import.preview', {
-                new: plan.newCount,
-                merged: plan.mergeCount,
+                new: counts?.newCount ?? 0,
+                merged: counts?.mergeCount ?? 0,
                 errors: plan.errors.length,
               })}
             </p>
+          ) : null}
+          {plan && plan.merges.length > 0 ? (
+            <MergeList
+              plan={plan}
+              skipped={skipped}
+              onToggle={(item, on) => {
+                const next = new Set(skipped);
+                if (on) next.delete(item);
+                else next.add(item);
+                setSkipped(next);
+              }}
+            />
           ) : null}
           {plan && plan.errors.length > 0 ? (
             <details>
@@ -293,5 +315,55 @@ export function ImportView() {
         </div>
       </Section>
     </div>
+  );
+}
+
+/** Every merge the import would make, with its reason; each one can be turned off. */
+function MergeList(props: {
+  plan: ImportPlan;
+  skipped: ReadonlySet<number>;
+  onToggle: (item: number, on: boolean) => void;
+}) {
+  const { plan, skipped } = props;
+  const reason = (merge: PlanMerge) =>
+    merge.reason.kind === 'email'
+      ? t('import.reasonEmail', { email: merge.reason.email })
+      : t('import.reasonPhone', { phone: merge.reason.phone });
+  const describe = (merge: PlanMerge) => {
+    const item = plan.items[merge.item]!;
+    if (merge.into.kind === 'card')
+      return t('import.mergeIntoCard', {
+        row: item.row,
+        name: item.draft.name,
+        target: merge.into.name,
+        reason: reason(merge),
+      });
+    const target = plan.items[merge.into.item]!;
+    return t('import.mergeIntoRow', {
+      row: item.row,
+      name: item.draft.name,
+      targetRow: target.row,
+      target: target.draft.name,
+      reason: reason(merge),
+    });
+  };
+  return (
+    <details open={plan.merges.length <= 20} data-testid="import-merges">
+      <summary>{t('import.mergesTitle')}</summary>
+      <ul class="merge-list">
+        {plan.merges.slice(0, 500).map((merge) => (
+          <li key={merge.item} data-testid="import-merge">
+            <label>
+              <input
+                type="checkbox"
+                checked={!skipped.has(merge.item)}
+                onChange={(event) => props.onToggle(merge.item, event.currentTarget.checked)}
+              />
+              <bdi>{describe(merge)}</bdi>
+            </label>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/contacts';
 import { CsvParser, toCsv } from '../../../shared/csv';
 import { type PhoneOptions, parsePhone, strongKeys } from '../../../shared/phone';
+import { foldText } from '../../../shared/text';
 import { parseVCards, toVCard } from '../../../shared/vcard';
 import { buildCard, emailKey } from '../../db/cards';
 import { type Card, type Interaction, type KesherDb, type Task, UNKNOWN_CARD } from '../../db/db';
@@ -106,12 +107,26 @@ export async function readContactsFile(
 
 export interface PlanItem {
   draft: ContactDraft;
-  /** The existing card (same email or phone) this row merges into, if any. */
-  mergeInto?: string;
+  /** The row (CSV) or card number (vCard) the draft came from. */
+  row: number;
+}
+
+/** Why two contacts are taken for one person. */
+export type MergeReason = { kind: 'email'; email: string } | { kind: 'phone-and-name'; phone: string };
+
+/** One merge the preview lists; the user can turn each off (the row then becomes a card of its own). */
+export interface PlanMerge {
+  /** Index in `items` of the row that merges into something. */
+  item: number;
+  /** An existing card, or an earlier row of the same file (its index in `items`). */
+  into: { kind: 'card'; id: string; name: string } | { kind: 'row'; item: number };
+  reason: MergeReason;
 }
 
 export interface ImportPlan {
+  /** Every readable row, unmerged: merges are applied when writing, so each one can be turned off. */
   items: PlanItem[];
+  merges: PlanMerge[];
   /** Each number's match keys, parsed once while planning and reused while writing. */
   phoneKeys: Map<string, string[]>;
   errors: Array<{ row: number; reason: string }>;
@@ -143,33 +158,40 @@ export function draftsOf(file: CsvFile | VCardFile): {
   return { drafts, errors };
 }
 
-/** Decide, for the preview, which rows are new cards and which merge into an existing card. */
+/** Names compared as a person would: case, accents, niqqud and spacing aside. */
+function nameKey(name: string): string {
+  return foldText(name).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Decide, for the preview, which rows are new cards and which merge, and why. The rule: the same email
+ * address is the same person; a shared phone number merges only when the names are the same too (five
+ * people behind one switchboard number stay five cards, and their calls pop the picker).
+ */
 export async function planImport(
   db: KesherDb,
   file: CsvFile | VCardFile,
   phone: PhoneOptions,
 ): Promise<ImportPlan> {
   const { drafts, errors } = draftsOf(file);
-  // Existing cards by email and by a strong phone key: one read, then lookups in memory.
-  const owners = new Map<string, string>();
+  // Existing cards by email, and by phone key + name: one read, then lookups in memory.
+  const owners = new Map<string, { id: string; name: string }>();
   await db.cards.each((card) => {
-    for (const key of card.emailKeys) owners.set(`m:${key}`, card.id);
-    for (const key of strongKeys(card.phoneKeys)) owners.set(key, card.id);
+    const owner = { id: card.id, name: card.name };
+    for (const key of card.emailKeys) owners.set(`m:${key}`, owner);
+    const name = nameKey(card.name);
+    for (const key of strongKeys(card.phoneKeys)) owners.set(`${key}|${name}`, owner);
   });
   const items: PlanItem[] = [];
-  const inFile = new Map<string, PlanItem>();
+  const merges: PlanMerge[] = [];
+  const inFile = new Map<string, number>();
   const phoneKeys = new Map<string, string[]>();
-  // Into an empty address book nothing can merge but the file's own repeats: a number's digits tell those
-  // apart, and the full parse happens while writing (overlapped with the database), not before the preview.
+  // Into an empty address book nothing can merge but the file's own repeats: a number's last eight digits
+  // (with the same name beside them) tell those apart, whatever the prefix it is written with, and the full
+  // parse happens while writing (overlapped with the database), not before the preview.
   const firstImport = owners.size === 0;
   const keysOf = (raw: string) => {
-    if (firstImport)
-      return [
-        `d:${raw
-          .replace(/\D/g, '')
-          .replace(/^(00|0)/, '')
-          .slice(-9)}`,
-      ];
+    if (firstImport) return [`d:${raw.replace(/\D/g, '').slice(-8)}`];
     let keys = phoneKeys.get(raw);
     if (!keys) {
       keys = parsePhone(raw, phone).keys;
@@ -177,25 +199,72 @@ export async function planImport(
     }
     return keys;
   };
-  let mergeCount = 0;
-  for (const { draft } of drafts) {
-    const keys = [
-      ...draft.emails.map((email) => `m:${emailKey(email)}`),
-      ...draft.phones.flatMap((item) => strongKeys(keysOf(item.raw))),
+  for (const { draft, row } of drafts) {
+    const index = items.length;
+    items.push({ draft, row });
+    const name = nameKey(draft.name);
+    const keys: Array<{ key: string; reason: MergeReason }> = [
+      ...draft.emails.map((email) => ({
+        key: `m:${emailKey(email)}`,
+        reason: { kind: 'email', email } as MergeReason,
+      })),
+      ...draft.phones.flatMap((item) =>
+        strongKeys(keysOf(item.raw)).map((key) => ({
+          key: `${key}|${name}`,
+          reason: { kind: 'phone-and-name', phone: item.raw } as MergeReason,
+        })),
+      ),
     ];
-    const sameInFile = keys.map((key) => inFile.get(key)).find(Boolean);
-    if (sameInFile) {
-      // The same person twice in one file: one card.
-      mergeDraft(sameInFile.draft, draft);
-      continue;
+    const earlier = keys.find(({ key }) => inFile.has(key));
+    const existing = earlier ? undefined : keys.find(({ key }) => owners.has(key));
+    if (earlier) {
+      merges.push({
+        item: index,
+        into: { kind: 'row', item: inFile.get(earlier.key)! },
+        reason: earlier.reason,
+      });
+    } else if (existing) {
+      const owner = owners.get(existing.key)!;
+      merges.push({ item: index, into: { kind: 'card', ...owner }, reason: existing.reason });
     }
-    const existing = keys.map((key) => owners.get(key)).find(Boolean);
-    const item: PlanItem = { draft, mergeInto: existing };
-    if (existing) mergeCount++;
-    items.push(item);
-    for (const key of keys) inFile.set(key, item);
+    for (const { key } of keys) if (!inFile.has(key)) inFile.set(key, index);
   }
-  return { items, errors, phoneKeys, newCount: items.length - mergeCount, mergeCount };
+  const plan: ImportPlan = { items, merges, errors, phoneKeys, newCount: 0, mergeCount: 0 };
+  return { ...plan, ...importCounts(plan) };
+}
+
+/**
+ * What the plan writes with some merges turned off: groups of rows, each becoming one card (new, or
+ * folded into the existing card it merges with). A row whose merge is off is a card of its own.
+ */
+function resolveGroups(plan: ImportPlan, skipped: ReadonlySet<number>) {
+  const mergeOf = new Map<number, PlanMerge>();
+  for (const merge of plan.merges) if (!skipped.has(merge.item)) mergeOf.set(merge.item, merge);
+  const groupOf: number[] = [];
+  const groups: Array<{ drafts: ContactDraft[]; cardId?: string }> = [];
+  plan.items.forEach((item, index) => {
+    const merge = mergeOf.get(index);
+    if (merge?.into.kind === 'row') {
+      const group = groupOf[merge.into.item]!;
+      groupOf[index] = group;
+      groups[group]!.drafts.push(item.draft);
+      return;
+    }
+    groupOf[index] = groups.length;
+    groups.push({ drafts: [item.draft], cardId: merge?.into.kind === 'card' ? merge.into.id : undefined });
+  });
+  return groups;
+}
+
+/** The preview's figures for a choice of merges. */
+export function importCounts(
+  plan: Pick<ImportPlan, 'items' | 'merges'>,
+  skipped: ReadonlySet<number> = new Set(),
+): { newCount: number; mergeCount: number } {
+  const active = plan.merges.filter((merge) => !skipped.has(merge.item));
+  const intoRows = active.filter((merge) => merge.into.kind === 'row').length;
+  const intoCards = active.length - intoRows;
+  return { newCount: plan.items.length - intoRows - intoCards, mergeCount: active.length };
 }
 
 function mergeDraft(into: ContactDraft, from: ContactDraft): void {
@@ -214,36 +283,44 @@ function cardFields(draft: ContactDraft): Record<string, string> {
   return draft.notes ? { notes: draft.notes } : {};
 }
 
-/** Write the plan: all of it or, if anything fails, none of it. */
+/** Write the plan (without the merges the user turned off): all of it or, if anything fails, none of it. */
 export async function commitImport(
   db: KesherDb,
   plan: ImportPlan,
   phone: PhoneOptions,
   onProgress?: Progress,
+  skippedMerges: ReadonlySet<number> = new Set(),
 ): Promise<number> {
   const batch = 2000;
   const now = Date.now();
   let written = 0;
   let pending: Promise<void> = Promise.resolve();
   const keysOf = (raw: string) => plan.phoneKeys.get(raw) ?? parsePhone(raw, phone).keys;
+  const groups = resolveGroups(plan, skippedMerges);
   await db.transaction('rw', db.cards, db.interactions, async () => {
-    for (let start = 0; start < plan.items.length; start += batch) {
-      const slice = plan.items.slice(start, start + batch);
-      const merging = slice.some((item) => item.mergeInto);
-      const targets = merging ? await db.cards.bulkGet(slice.map((item) => item.mergeInto ?? '')) : [];
-      const cards = slice.map((item, index) => {
+    for (let start = 0; start < groups.length; start += batch) {
+      const slice = groups.slice(start, start + batch);
+      const merging = slice.some((group) => group.cardId);
+      const targets = merging ? await db.cards.bulkGet(slice.map((group) => group.cardId ?? '')) : [];
+      const cards = slice.map((group, index) => {
         const target = targets[index];
+        const [first, ...rest] = group.drafts;
         if (!target) {
+          const draft: ContactDraft =
+            rest.length === 0
+              ? first!
+              : { ...first!, phones: [...first!.phones], emails: [...first!.emails], tags: [...first!.tags] };
+          for (const other of rest) mergeDraft(draft, other);
           return buildCard(
             {
-              name: item.draft.name,
-              company: item.draft.company,
-              title: item.draft.title,
-              photo: item.draft.photo,
-              phones: item.draft.phones,
-              emails: item.draft.emails,
-              tags: item.draft.tags,
-              fields: cardFields(item.draft),
+              name: draft.name,
+              company: draft.company,
+              title: draft.title,
+              photo: draft.photo,
+              phones: draft.phones,
+              emails: draft.emails,
+              tags: draft.tags,
+              fields: cardFields(draft),
               stage: 'lead',
             },
             phone,
@@ -261,7 +338,7 @@ export async function commitImport(
           tags: [...target.tags],
           notes: target.fields.notes,
         };
-        mergeDraft(merged, item.draft);
+        for (const draft of group.drafts) mergeDraft(merged, draft);
         return buildCard(
           { ...target, ...merged, fields: { ...target.fields, ...cardFields(merged) }, id: target.id },
           phone,
@@ -273,7 +350,7 @@ export async function commitImport(
       await pending;
       pending = db.cards.bulkPut(cards).then(() => {
         written += cards.length;
-        onProgress?.(written, plan.items.length);
+        onProgress?.(written, groups.length);
       });
     }
     await pending;

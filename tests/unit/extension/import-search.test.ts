@@ -9,6 +9,7 @@ import {
   cardsToCsv,
   commitImport,
   exportBackup,
+  importCounts,
   planImport,
   readContactsFile,
   restoreBackup,
@@ -33,6 +34,80 @@ async function importText(text: string) {
   return plan;
 }
 
+const SWITCHBOARD_CSV = [
+  'Name,Phone,E-mail',
+  'Avi Ben,03-6101800,avi@office.co.il',
+  'Rina Gold,03-6101800,rina@office.co.il',
+  'Moshe Tal,555-555-1212,',
+  'Yael Roth,555-555-1212,',
+  'Omer Katz,03-6101800,',
+  'AVI  BEN,+972 3-610-1800,',
+].join('\r\n');
+
+describe('import never folds different people into one card', () => {
+  it('people sharing a switchboard number stay separate; the same name on that number merges', async () => {
+    const plan = await importText(SWITCHBOARD_CSV);
+    expect({ newCount: plan.newCount, mergeCount: plan.mergeCount }).toEqual({ newCount: 5, mergeCount: 1 });
+    expect(plan.merges).toEqual([
+      {
+        item: 5,
+        into: { kind: 'row', item: 0 },
+        reason: { kind: 'phone-and-name', phone: '+972 3-610-1800' },
+      },
+    ]);
+    const cards = await db.cards.toArray();
+    expect(cards.map((card) => card.name).sort()).toEqual([
+      'Avi Ben',
+      'Moshe Tal',
+      'Omer Katz',
+      'Rina Gold',
+      'Yael Roth',
+    ]);
+    expect(cards.find((card) => card.name === 'Rina Gold')?.emails).toEqual(['rina@office.co.il']);
+  });
+
+  it('an existing card on a shared number takes only the row with its name', async () => {
+    await saveCard(db, buildCard({ name: 'Rina Gold', phones: [{ label: 'work', raw: '036101800' }] }, IL));
+    const file = (await readContactsFile(new Blob([SWITCHBOARD_CSV]))) as CsvFile;
+    const plan = await planImport(db, file, IL);
+    expect(plan.merges.map((merge) => [plan.items[merge.item]!.draft.name, merge.into.kind])).toEqual([
+      ['Rina Gold', 'card'],
+      ['AVI  BEN', 'row'],
+    ]);
+    await commitImport(db, plan, IL);
+    expect(await db.cards.count()).toBe(5);
+    const rina = (await db.cards.toArray()).find((card) => card.name === 'Rina Gold');
+    expect(rina?.emails).toEqual(['rina@office.co.il']);
+  });
+
+  it('a merge turned off in the preview leaves that row a card of its own', async () => {
+    const file = (await readContactsFile(new Blob([SWITCHBOARD_CSV]))) as CsvFile;
+    const plan = await planImport(db, file, IL);
+    expect(importCounts(plan, new Set([5]))).toEqual({ newCount: 6, mergeCount: 0 });
+    await commitImport(db, plan, IL, undefined, new Set([5]));
+    expect(
+      (await db.cards.toArray())
+        .map((card) => card.name)
+        .filter((name) => /avi/i.test(name))
+        .sort(),
+    ).toEqual(['AVI  BEN', 'Avi Ben']);
+  });
+
+  it('vCards with one phone and different names are two cards', async () => {
+    const vcf = [
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana Levi\r\nTEL;TYPE=WORK:+1 555-555-1212\r\nEND:VCARD',
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Noa Cohen\r\nTEL;TYPE=WORK:555-555-1212\r\nEND:VCARD',
+    ].join('\r\n');
+    const file = await readContactsFile(new Blob([vcf]));
+    const plan = await planImport(db, file as Exclude<typeof file, { kind: 'backup' }>, {
+      defaultCountry: 'US',
+    });
+    await commitImport(db, plan, { defaultCountry: 'US' });
+    expect(plan.merges).toEqual([]);
+    expect((await db.cards.toArray()).map((card) => card.name).sort()).toEqual(['Dana Levi', 'Noa Cohen']);
+  });
+});
+
 describe('import', () => {
   it('previews new, merged and broken rows, then writes the cards', async () => {
     await saveCard(db, buildCard({ name: 'Dana L.', emails: ['DANA@example.co.il'] }, IL));
@@ -40,7 +115,11 @@ describe('import', () => {
     expect(file.kind).toBe('csv');
     const plan = await planImport(db, file, IL);
     // Noa twice in the file is one new card; Dana merges into the existing card by email.
-    expect({ newCount: plan.newCount, mergeCount: plan.mergeCount }).toEqual({ newCount: 1, mergeCount: 1 });
+    expect({ newCount: plan.newCount, mergeCount: plan.mergeCount }).toEqual({ newCount: 1, mergeCount: 2 });
+    expect(plan.merges.map((merge) => [merge.into.kind, merge.reason])).toEqual([
+      ['card', { kind: 'email', email: 'dana@example.co.il' }],
+      ['row', { kind: 'email', email: 'noa@example.co.il' }],
+    ]);
     expect(plan.errors).toEqual([{ row: 4, reason: 'no name, company, email or phone in this row' }]);
     await commitImport(db, plan, IL);
     const cards = await db.cards.toArray();
