@@ -23,6 +23,8 @@ const ConfigSchema = v.object({
       url: v.pipe(v.string(), v.startsWith('ami://', 'ami.url must look like ami://user:secret@host:5038')),
       originateChannel: v.optional(v.string()),
       originateContext: v.optional(v.string()),
+      /** What the customer's phone shows for click-to-call (default: the extension's own caller id). */
+      originateCallerId: v.optional(v.string()),
       includeInternal: v.optional(v.boolean()),
     }),
   ),

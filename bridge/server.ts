@@ -22,6 +22,7 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
   validate,
 } from '../shared/protocol';
+import { normaliseCallEvent } from '../shared/call-event';
 import { CallBook } from './calls';
 import type { Journal, JournalEntry } from './journal';
 import { PopLatency, SampleWindow } from './latency';
@@ -154,9 +155,9 @@ export class Bridge {
     this.sources.set(status.name, status);
   }
 
-  /** The one entrance for call events, whatever source they come from. */
+  /** The one entrance for call events, whatever source they come from: cleaned at the door, then kept. */
   ingest(event: CallEventInput, receivedAt = performance.now()): IngestResult {
-    const update = this.calls.apply(event, Date.now());
+    const update = this.calls.apply(normaliseCallEvent(event, Date.now()), Date.now());
     if (!update.changed) return { call: update.call, changed: false };
     const entry = this.options.journal.append(update.call);
     if (update.isNew && update.call.status === 'ringing')

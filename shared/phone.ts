@@ -8,6 +8,7 @@
  *   x:183            an internal extension
  */
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { callerIdUser, isWithheldCallerId } from './caller-id';
 
 export type PhoneKind = 'number' | 'internal' | 'withheld' | 'unparsed';
 export type MatchConfidence = 'exact' | 'national' | 'suffix';
@@ -29,19 +30,6 @@ export interface PhoneOptions {
   outsideLinePrefix?: string;
 }
 
-const WITHHELD = new Set([
-  '',
-  'anonymous',
-  'unknown',
-  'restricted',
-  'private',
-  'withheld',
-  'unavailable',
-  'blocked',
-  'no caller id',
-  'nocallerid',
-]);
-
 /** Internal extensions and short service numbers are at most this many digits. */
 const MAX_EXTENSION_DIGITS = 6;
 const TAIL_DIGITS = 7;
@@ -50,26 +38,16 @@ export function isCountryCode(value: string): value is CountryCode {
   return isSupportedCountry(value as CountryCode);
 }
 
-function sipUser(raw: string): string {
-  const uri = /^(?:sips?|tel):([^@;>]+)/i.exec(raw);
-  return uri ? decodeURIComponent(uri[1]!) : raw;
-}
-
 function parseAs(candidate: string, country: CountryCode | undefined) {
   const parsed = parsePhoneNumberFromString(candidate, country);
   return parsed?.isValid() ? parsed : undefined;
 }
 
 export function parsePhone(raw: string, options: PhoneOptions): ParsedPhone {
-  const cleaned = sipUser(raw.trim()).replace(/^<|>$/g, '').trim();
-  if (WITHHELD.has(cleaned.toLowerCase())) return { raw, kind: 'withheld', display: '', keys: [] };
+  const cleaned = callerIdUser(raw.trim()).replace(/^<|>$/g, '').trim();
+  if (isWithheldCallerId(cleaned)) return { raw, kind: 'withheld', display: '', keys: [] };
   const plus = /^\s*\+/.test(cleaned);
   const digits = cleaned.replace(/\D/g, '');
-  if (digits.length === 0 || /^0+$/.test(digits)) return { raw, kind: 'withheld', display: '', keys: [] };
-  if (/[a-z]{3,}/i.test(cleaned.replace(/\b(ext|x)\b/gi, ''))) {
-    // "Restricted call", "Anonymous (1)": words from a PBX, not a number.
-    return { raw, kind: 'withheld', display: '', keys: [] };
-  }
   if (!plus && digits.length <= MAX_EXTENSION_DIGITS) {
     return { raw, kind: 'internal', display: digits, keys: [`x:${digits}`] };
   }

@@ -22,21 +22,31 @@ export type CallDirection = v.InferOutput<typeof CallDirectionSchema>;
 export const CallStatusSchema = v.picklist(['ringing', 'answered', 'ended', 'missed']);
 export type CallStatus = v.InferOutput<typeof CallStatusSchema>;
 
-/** POST /api/v1/calls: one thing a PBX said about one call. */
+/** Sizes a call's fields are cut to at the bridge's one door (shared/call-event.ts), whatever the source. */
+export const CALL_LIMITS = { callId: 200, number: 64, name: 100, extension: 32, extensions: 32 } as const;
+
+/**
+ * POST /api/v1/calls: one thing a PBX said about one call. Lenient on sizes (a source's odd value is cut
+ * to size at the door, never a reason to lose the call); strict on shape.
+ */
 export const CallEventInputSchema = v.strictObject({
-  callId,
+  callId: v.pipe(v.string(), v.minLength(1, 'callId is empty'), v.maxLength(4096, 'callId is too long')),
   state: v.picklist(['ringing', 'answered', 'ended'], 'state must be "ringing", "answered" or "ended"'),
-  from: text(200),
-  fromName: v.optional(text(200)),
-  to: v.optional(text(200)),
-  extension: v.optional(text(100)),
+  from: text(4096),
+  fromName: v.optional(text(4096)),
+  to: v.optional(text(4096)),
+  extension: v.optional(text(4096)),
   direction: v.optional(CallDirectionSchema),
   /** The extension that picked up (with state "answered"). */
-  answeredBy: v.optional(text(100)),
+  answeredBy: v.optional(text(4096)),
   /** The number the call was forwarded from (SIP Diversion). */
-  forwardedFrom: v.optional(text(200)),
-  /** When it happened, ms since the epoch; defaults to the bridge's receipt. */
-  at: v.optional(timestamp),
+  forwardedFrom: v.optional(text(4096)),
+  /** When it happened, ms since the epoch; defaults to the bridge's receipt (and is bounded by it). */
+  at: v.optional(v.pipe(v.number(), v.finite('at must be a number of ms since the epoch'), v.minValue(0))),
+  /** The caller asked for their number to be withheld (presentation prohibited): it is never kept. */
+  withheld: v.optional(v.boolean()),
+  /** The end was not told by the PBX but inferred (the PBX link dropped): its time is approximate. */
+  endApproximate: v.optional(v.boolean()),
 });
 export type CallEventInput = v.InferOutput<typeof CallEventInputSchema>;
 
@@ -56,6 +66,8 @@ export const CallSnapshotSchema = v.object({
   startedAt: timestamp,
   answeredAt: v.optional(timestamp),
   endedAt: v.optional(timestamp),
+  /** The end time was inferred (the PBX link dropped mid-call), not told. */
+  endApproximate: v.optional(v.boolean()),
 });
 export type CallSnapshot = v.InferOutput<typeof CallSnapshotSchema>;
 

@@ -53,6 +53,12 @@ const TWILIO_STATES: Record<string, CallEventInput['state']> = {
   canceled: 'ended',
 };
 
+/**
+ * How Twilio writes a caller without caller id: the words, or the keypad spelling of them
+ * (+266696687 ANONYMOUS, +86282452253 UNAVAILABLE, +8656696 UNKNOWN, +2562533 BLOCKED, +7378742833 RESTRICTED).
+ */
+const TWILIO_NO_CALLER_ID = new Set(['+266696687', '+86282452253', '+8656696', '+2562533', '+7378742833']);
+
 export function fromTwilio(params: Record<string, string>): CallEventInput | string {
   const state = TWILIO_STATES[params.CallStatus ?? ''];
   if (!params.CallSid) return 'CallSid is missing';
@@ -66,6 +72,7 @@ export function fromTwilio(params: Record<string, string>): CallEventInput | str
     direction: outbound ? 'outbound' : 'inbound',
     from: outbound ? (params.From ?? '') : (params.From ?? params.Caller ?? ''),
     fromName: params.CallerName || undefined,
+    withheld: !outbound && TWILIO_NO_CALLER_ID.has((params.From ?? '').replace(/[\s-]/g, '')) ? true : undefined,
     to: params.To || undefined,
     ...(Number.isFinite(timestamp) ? { at: timestamp } : {}),
   };

@@ -74,7 +74,8 @@ export interface Interaction {
   number?: string;
   numberKeys: string[];
   summary: string;
-  outcome?: 'ringing' | 'answered' | 'ended' | 'missed';
+  /** A call's status; 'not-answered': an outbound call (click-to-call) that nobody picked up. */
+  outcome?: 'ringing' | 'answered' | 'ended' | 'missed' | 'not-answered';
   call?: CallSnapshot;
   /** Where it happened: the mail thread of a logged email, the page a lead was captured on. */
   url?: string;

@@ -19,8 +19,10 @@ export async function logCall(
     const existing = await db.interactions.where('callId').equals(incoming.callId).first();
     const call = existing?.call ? mergeCalls(existing.call, incoming) : incoming;
     // The customer's number: the caller on inbound calls, the called number on outbound ones.
-    const number = call.direction === 'outbound' ? (call.to ?? '') : call.from;
-    const parsed = parsePhone(number, phone);
+    const dialled = call.direction === 'outbound' ? (call.to ?? '') : call.from;
+    const parsed = parsePhone(dialled, phone);
+    // A withheld caller is "Withheld number" everywhere: no number is kept on the log, not even "anonymous".
+    const number = parsed.kind === 'withheld' ? '' : dialled;
     let cardId = existing?.cardId ?? UNKNOWN_CARD;
     if (cardId === UNKNOWN_CARD) {
       const caller = await resolveCaller(db, await findCardsByKeys(db, parsed.keys));
@@ -38,7 +40,8 @@ export async function logCall(
       number,
       numberKeys: parsed.keys,
       summary: existing?.summary ?? '',
-      outcome: call.status,
+      // An outbound call nobody answered is an attempt, not a missed call (Today lists missed inbound ones).
+      outcome: call.status === 'missed' && call.direction === 'outbound' ? 'not-answered' : call.status,
       call,
     };
     if (interaction.durationSec === undefined) delete interaction.durationSec;

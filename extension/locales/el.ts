@@ -92,6 +92,8 @@ export const el: Record<keyof typeof en, string> = {
   'call.incoming': 'Εισερχόμενη κλήση',
   'call.outgoing': 'Εξερχόμενη κλήση',
   'call.missed': 'Αναπάντητη κλήση',
+  'call.notAnswered': 'δεν απαντήθηκε',
+  'call.endApproximate': 'ώρα λήξης κατά προσέγγιση',
   'call.ringing': 'χτυπάει',
   'today.title': 'Σήμερα',
   'today.tasks': 'Εργασίες για σήμερα και εκπρόθεσμες',

@@ -96,6 +96,8 @@ export const en = {
   'call.incoming': 'Incoming call',
   'call.outgoing': 'Outgoing call',
   'call.missed': 'Missed call',
+  'call.notAnswered': 'not answered',
+  'call.endApproximate': 'end time approximate',
   'call.ringing': 'ringing',
   // today
   'today.title': 'Today',

@@ -92,6 +92,8 @@ export const he: Record<keyof typeof en, string> = {
   'call.incoming': 'שיחה נכנסת',
   'call.outgoing': 'שיחה יוצאת',
   'call.missed': 'שיחה שלא נענתה',
+  'call.notAnswered': 'לא נענתה',
+  'call.endApproximate': 'שעת הסיום משוערת',
   'call.ringing': 'מצלצל',
   'today.title': 'היום',
   'today.tasks': 'משימות להיום ובאיחור',

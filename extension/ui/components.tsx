@@ -84,7 +84,10 @@ export function describeInteraction(item: Interaction): string {
   if (item.kind !== 'call') return t(`interaction.${item.kind}`);
   const direction = item.direction === 'outbound' ? t('call.outgoing') : t('call.incoming');
   if (item.outcome === 'missed') return t('call.missed');
-  if (item.durationSec !== undefined) return `${direction} · ${formatDuration(item.durationSec)}`;
+  if (item.outcome === 'not-answered') return `${direction} · ${t('call.notAnswered')}`;
+  const approximate = item.call?.endApproximate ? ` · ${t('call.endApproximate')}` : '';
+  if (item.durationSec !== undefined)
+    return `${direction} · ${formatDuration(item.durationSec)}${approximate}`;
   if (item.outcome === 'ringing') return `${direction} · ${t('call.ringing')}`;
   return direction;
 }

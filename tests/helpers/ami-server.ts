@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AmiParser, field } from '../../bridge/sources/ami/parse';
+import { type AmiMessage, AmiParser, field } from '../../bridge/sources/ami/parse';
 import { REPO_ROOT } from './bridge-process';
 
 interface Step {
@@ -44,7 +44,17 @@ export function loadScript(name: string): { banner: string; steps: Step[] } {
 }
 
 export interface ScriptedAmiOptions {
-  script: string;
+  /** An annotated recording to replay action by action. */
+  script?: string;
+  /**
+   * A raw recording (tests/fixtures/ami/<name>.raw: the server's exact bytes) sent whole after Login, its
+   * login response given the client's ActionID. Actions the client sends later are answered by `answers`.
+   */
+  raw?: string;
+  /** Replies to actions, by Action name, in the recorded form; gets the client's ActionID. */
+  answers?: Record<string, (actionId: string, action: AmiMessage) => string>;
+  /** With `raw`: close the connection once the recording is sent (a PBX that died: no Hangup, no Goodbye). */
+  closeAfterRaw?: boolean;
   secret?: string;
   /** Largest chunk written at once (random sizes from 1 up to this). */
   maxChunk?: number;
@@ -82,7 +92,12 @@ export class ScriptedAmiServer {
     const first = this.connections === 1;
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
-    const { banner, steps } = loadScript(this.options.script);
+    const raw = this.options.raw
+      ? readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'ami', `${this.options.raw}.raw`), 'latin1')
+      : undefined;
+    const { banner, steps } = raw
+      ? { banner: raw.slice(0, raw.indexOf('\r\n') + 2), steps: [] as Step[] }
+      : loadScript(this.options.script ?? '');
     let step = 0;
     let sentBytes = 0;
     let queue = Promise.resolve();
@@ -111,6 +126,22 @@ export class ScriptedAmiServer {
           field(message, 'Secret') !== this.options.secret
         ) {
           socket.end(`Response: Error\r\nActionID: ${actionId}\r\nMessage: Authentication failed\r\n\r\n`);
+          return;
+        }
+        if (raw && action === 'Login' && !first && this.options.closeAfterRaw) {
+          // The PBX after its restart: a fresh login, and nothing about the calls it lost.
+          write(`Response: Success\r\nActionID: ${actionId}\r\nMessage: Authentication accepted\r\n\r\n`);
+          return;
+        }
+        if (raw && action === 'Login') {
+          const body = raw.slice(banner.length).replace(/^ActionID: .*\r\n/m, `ActionID: ${actionId}\r\n`);
+          write(Buffer.from(body, 'latin1'));
+          if (this.options.closeAfterRaw) queue = queue.then(() => void socket.end());
+          return;
+        }
+        const answer = this.options.answers?.[action];
+        if (answer) {
+          write(answer(actionId, message));
           return;
         }
         // Our client pings on its own schedule, not the recording's: skip a recorded Ping it did not send.

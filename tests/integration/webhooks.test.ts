@@ -12,6 +12,8 @@ import { TestClient } from '../helpers/ws-client';
 const token = 'webhook-test-token-0123456789';
 const secret = 'generic-webhook-secret-0123456789';
 const PUBLIC_URL = 'https://bridge.example.com';
+/** A call a minute ago, in Aircall's unix seconds (event times far from their receipt are not believed). */
+const T0 = Math.floor(Date.now() / 1000) - 60;
 let bridge: BridgeProcess;
 let port: number;
 let client: TestClient;
@@ -86,20 +88,21 @@ function signedGeneric(event: unknown, at = Math.floor(Date.now() / 1000)) {
 
 describe('generic HMAC webhook', () => {
   it('a signed event rings; duplicates and reordering settle into one call', async () => {
-    const ended = signedGeneric({ callId: 'g-1', state: 'ended', from: '0541234567', at: 5_000 });
-    const ringing = signedGeneric({ callId: 'g-1', state: 'ringing', from: '0541234567', at: 1_000 });
+    const base = Date.now() - 60_000;
+    const ended = signedGeneric({ callId: 'g-1', state: 'ended', from: '0541234567', at: base + 5_000 });
+    const ringing = signedGeneric({ callId: 'g-1', state: 'ringing', from: '0541234567', at: base + 1_000 });
     expect((await post('/webhooks/generic', ended.body, ended.headers)).status).toBe(202);
     expect((await post('/webhooks/generic', ringing.body, ringing.headers)).status).toBe(202);
     expect((await post('/webhooks/generic', ringing.body, ringing.headers)).status).toBe(202);
     await client.next(
       (frame): frame is Extract<ServerFrame, { type: 'call' }> =>
-        callWith('g-1')(frame) && frame.call.startedAt === 1_000,
+        callWith('g-1')(frame) && frame.call.startedAt === base + 1_000,
     );
     // The late ringing only moved the start earlier; the repeat changed nothing and sent nothing.
     const frames = client.frames.filter(callWith('g-1'));
     expect(frames.map((frame) => [frame.call.status, frame.call.startedAt])).toEqual([
-      ['missed', 5_000],
-      ['missed', 1_000],
+      ['missed', base + 5_000],
+      ['missed', base + 1_000],
     ]);
   });
 
@@ -176,7 +179,7 @@ describe('Aircall', () => {
         id: 991,
         direction: 'inbound',
         raw_digits: '+30 210 123 4567',
-        started_at: 1_700_000_000,
+        started_at: T0,
         number: { digits: '+30 210 999 9999' },
         ...extra,
       },
@@ -186,17 +189,13 @@ describe('Aircall', () => {
   it('created → answered → ended', async () => {
     expect((await post('/webhooks/aircall', event('call.created'), json)).status).toBe(200);
     await client.next(callWith('aircall-991', 'ringing'));
-    await post('/webhooks/aircall', event('call.answered', { answered_at: 1_700_000_010 }), json);
-    await post(
-      '/webhooks/aircall',
-      event('call.ended', { answered_at: 1_700_000_010, ended_at: 1_700_000_070 }),
-      json,
-    );
+    await post('/webhooks/aircall', event('call.answered', { answered_at: T0 + 10 }), json);
+    await post('/webhooks/aircall', event('call.ended', { answered_at: T0 + 10, ended_at: T0 + 70 }), json);
     const ended = await client.next(callWith('aircall-991', 'ended'));
     expect(ended.call).toMatchObject({
       from: '+30 210 123 4567',
-      answeredAt: 1_700_000_010_000,
-      endedAt: 1_700_000_070_000,
+      answeredAt: (T0 + 10) * 1000,
+      endedAt: (T0 + 70) * 1000,
     });
   });
 

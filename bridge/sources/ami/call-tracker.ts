@@ -25,6 +25,8 @@ interface Leg {
 
 interface TrackedCall {
   callId: string;
+  /** The inbound leg's channel name (Uniqueid = Linkedid). */
+  channel?: string;
   /** The inbound leg's caller, once seen. */
   inbound?: Leg;
   direction?: CallEventInput['direction'];
@@ -53,13 +55,28 @@ export function isExtension(value: string | undefined): boolean {
   return value !== undefined && /^[0-9*#]{1,6}$/.test(value);
 }
 
-/** "SIP/100", "PJSIP/carrier/493012345678", "carrier-out/493012345678", "100@default" → the number part. */
+/**
+ * "SIP/100", "PJSIP/carrier/493012345678", "carrier-out/493012345678", "100@default", and Local channels
+ * with options ("Local/100@ext-local/n", "100@ext-local/nj": FreePBX ring groups) → the number part.
+ */
 export function dialledNumber(dialString: string | undefined): string | undefined {
   if (!dialString) return undefined;
   const first = dialString.split('&')[0]!;
-  const parts = first.split('/');
+  // A Local channel's "/n" (or "/j", "/m", "/b"…) after exten@context is options, not the number.
+  const parts = first.replace(/(@[^/]*)\/[a-zA-Z]+$/, '$1').split('/');
   const last = parts[parts.length - 1]!;
   return known(last.split('@')[0]);
+}
+
+/** A Local channel's ;2 half carries the original caller as its own caller id (FreePBX ring groups). */
+function isLocalHalf(channel: string | undefined): boolean {
+  return channel !== undefined && /^Local\//i.test(channel);
+}
+
+/** What the source needs besides the event: the inbound channel, to ask the PBX about presentation. */
+export interface TrackerMeta {
+  /** The inbound (customer's) channel of the call, e.g. "SIP/carrier-00000003". */
+  channel?: string;
 }
 
 export class AmiCallTracker {
@@ -67,7 +84,7 @@ export class AmiCallTracker {
   private readonly aliases = new Map<string, string>();
 
   constructor(
-    private readonly emit: (event: CallEventInput) => void,
+    private readonly emit: (event: CallEventInput, meta: TrackerMeta) => void,
     private readonly options: TrackerOptions = {},
   ) {}
 
@@ -132,6 +149,7 @@ export class AmiCallTracker {
     const linkedid = field(message, 'Linkedid');
     if (!uniqueid || !linkedid || uniqueid !== linkedid) return;
     const call = this.group(linkedid);
+    call.channel ??= field(message, 'Channel');
     call.inbound ??= {
       callerNum: known(field(message, 'CallerIDNum')),
       callerName: known(field(message, 'CallerIDName')),
@@ -153,13 +171,20 @@ export class AmiCallTracker {
     if (!callerChannel) return; // an Originate we did not ask for (a call file, another tool)
     const uniqueid = field(message, 'Uniqueid');
     const isInboundLeg = uniqueid === linkedid;
+    if (isInboundLeg) call.channel ??= callerChannel;
     const callerNum = known(field(message, 'CallerIDNum'));
+    // The inbound leg says who called. A DialBegin from another leg can come first (a Local channel's ;2
+    // half ringing a phone before the carrier → Local;1 DialBegin: see local-channel-n.annotated.txt): its
+    // own caller id is the customer, while its connected line is the dialled DID.
+    const localHalf = !isInboundLeg && isLocalHalf(callerChannel);
     const customer = isInboundLeg
       ? callerNum
-      : (known(field(message, 'ConnectedLineNum')) ?? call.inbound?.callerNum ?? callerNum);
+      : (call.inbound?.callerNum ??
+        (localHalf ? callerNum : (known(field(message, 'ConnectedLineNum')) ?? callerNum)));
     const customerName = isInboundLeg
       ? known(field(message, 'CallerIDName'))
-      : (known(field(message, 'ConnectedLineName')) ?? call.inbound?.callerName);
+      : (call.inbound?.callerName ??
+        (localHalf ? known(field(message, 'CallerIDName')) : known(field(message, 'ConnectedLineName'))));
     const target = isExtension(ringing) ? ringing : dialledNumber(dialString);
 
     if (call.direction === undefined) {
@@ -170,29 +195,35 @@ export class AmiCallTracker {
     if (call.direction === 'internal' && !this.options.includeInternal) return;
     if (call.direction === 'outbound') {
       call.customer ??= dialledNumber(dialString) ?? ringing;
-      this.emit({
-        callId: call.callId,
-        state: 'ringing',
-        direction: 'outbound',
-        from: customer ?? '',
-        to: call.customer,
-        extension: customer,
-        at: this.at(message),
-      });
+      this.emit(
+        {
+          callId: call.callId,
+          state: 'ringing',
+          direction: 'outbound',
+          from: customer ?? '',
+          to: call.customer,
+          extension: customer,
+          at: this.at(message),
+        },
+        { channel: call.channel },
+      );
       return;
     }
     call.customer ??= customer;
     call.customerName ??= customerName;
-    this.emit({
-      callId: call.callId,
-      state: 'ringing',
-      direction: call.direction,
-      from: call.customer ?? '',
-      fromName: call.customerName,
-      to: call.inbound?.exten ?? known(field(message, 'Exten')),
-      extension: target,
-      at: this.at(message),
-    });
+    this.emit(
+      {
+        callId: call.callId,
+        state: 'ringing',
+        direction: call.direction,
+        from: call.customer ?? '',
+        fromName: call.customerName,
+        to: call.inbound?.exten ?? known(field(message, 'Exten')),
+        extension: target,
+        at: this.at(message),
+      },
+      { channel: call.channel },
+    );
   }
 
   private dialEnd(message: AmiMessage): void {
@@ -204,26 +235,32 @@ export class AmiCallTracker {
       // The user's phone answering is not the call being answered; the customer's leg answering is.
       if (!field(message, 'Channel')) return;
       call.answered = true;
-      this.emit({
-        callId: call.callId,
-        state: 'answered',
-        direction: 'outbound',
-        from: call.originate.extension,
-        to: call.originate.number,
-        at: this.at(message),
-      });
+      this.emit(
+        {
+          callId: call.callId,
+          state: 'answered',
+          direction: 'outbound',
+          from: call.originate.extension,
+          to: call.originate.number,
+          at: this.at(message),
+        },
+        {},
+      );
       return;
     }
     call.answered = true;
     const by = known(field(message, 'DestCallerIDNum'));
-    this.emit({
-      callId: call.callId,
-      state: 'answered',
-      direction: call.direction ?? 'inbound',
-      from: call.direction === 'outbound' ? (call.inbound?.callerNum ?? '') : (call.customer ?? ''),
-      answeredBy: call.direction !== 'outbound' && isExtension(by) ? by : undefined,
-      at: this.at(message),
-    });
+    this.emit(
+      {
+        callId: call.callId,
+        state: 'answered',
+        direction: call.direction ?? 'inbound',
+        from: call.direction === 'outbound' ? (call.inbound?.callerNum ?? '') : (call.customer ?? ''),
+        answeredBy: call.direction !== 'outbound' && isExtension(by) ? by : undefined,
+        at: this.at(message),
+      },
+      { channel: call.channel },
+    );
   }
 
   private hangup(message: AmiMessage): void {
@@ -236,12 +273,52 @@ export class AmiCallTracker {
     this.aliases.delete(linkedid);
     if (call.direction === undefined && !call.originate) return; // never rang anyone: nothing to log
     if (call.direction === 'internal' && !this.options.includeInternal) return;
-    this.emit({
-      callId: call.callId,
-      state: 'ended',
-      direction: call.originate ? 'outbound' : call.direction,
-      from: call.originate ? call.originate.extension : (call.customer ?? ''),
-      at: this.at(message),
-    });
+    this.emit(
+      {
+        callId: call.callId,
+        state: 'ended',
+        direction: call.originate ? 'outbound' : call.direction,
+        from: call.originate ? call.originate.extension : (call.customer ?? ''),
+        at: this.at(message),
+      },
+      { channel: call.channel },
+    );
+  }
+
+  /** Calls in flight (ringing or answered, not ended), with their inbound channel. */
+  inFlight(): Array<{ callId: string; channel?: string }> {
+    const live: Array<{ callId: string; channel?: string }> = [];
+    for (const call of this.calls.values())
+      if (!call.ended && (call.direction !== undefined || call.originate)) live.push(call);
+    return live;
+  }
+
+  /**
+   * The PBX link dropped and these calls' ends were never told (Asterisk killed: no Hangup ever comes).
+   * End them at `at` (the drop), marked approximate. `stillLive`: inbound channels the PBX still lists.
+   */
+  endLost(at: number, stillLive?: ReadonlySet<string>): number {
+    let ended = 0;
+    for (const [linkedid, call] of this.calls) {
+      if (call.ended) continue;
+      if (stillLive && call.channel && stillLive.has(call.channel)) continue;
+      call.ended = true;
+      this.aliases.delete(linkedid);
+      if (call.direction === undefined && !call.originate) continue;
+      if (call.direction === 'internal' && !this.options.includeInternal) continue;
+      ended++;
+      this.emit(
+        {
+          callId: call.callId,
+          state: 'ended',
+          direction: call.originate ? 'outbound' : call.direction,
+          from: call.originate ? call.originate.extension : (call.customer ?? ''),
+          at,
+          endApproximate: true,
+        },
+        { channel: call.channel },
+      );
+    }
+    return ended;
   }
 }

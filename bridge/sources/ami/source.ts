@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CallEventInput } from '../../../shared/protocol';
 import type { SourceStatus } from '../../server';
-import { AmiCallTracker } from './call-tracker';
+import { AmiCallTracker, type TrackerMeta } from './call-tracker';
 import { type AmiClientOptions, AmiClient, parseAmiUrl } from './client';
-import { field } from './parse';
+import { type AmiMessage, field } from './parse';
 
 export interface AmiSourceConfig {
   url: string;
@@ -16,6 +16,11 @@ export interface AmiSourceConfig {
   /** The dialplan context the customer's number is dialled in. */
   originateContext?: string;
   includeInternal?: boolean;
+  /**
+   * The caller id the customer's phone shows for click-to-call, e.g. "\"Office\" <035550100>". Default: none
+   * set, so the PBX uses the extension's own outbound caller id. Never the customer's number.
+   */
+  originateCallerId?: string;
 }
 
 export interface DialOutcome {
@@ -30,9 +35,24 @@ export interface AmiSourceHooks {
   warn(message: string): void;
 }
 
+/** How long a ringing call may wait for the PBX to say whether its caller id may be shown. */
+const PRESENTATION_TIMEOUT_MS = 500;
+/** After the PBX link drops, calls not seen again within this long are ended (at the drop, approximate). */
+const LOST_CALLS_GRACE_MS = 60_000;
+
+/** Asterisk's CALLERID(pres) values: "allowed_not_screened", "prohib_not_screened", "prohib"… */
+export function presentationWithheld(value: string | undefined): boolean {
+  return /^prohib/i.test(value?.trim() ?? '');
+}
+
+/**
+ * What may reach the PBX's dialplan as the number to call: digits with an optional leading +, nothing else.
+ * A feature code or any other prefix a card or caller id carries ("*72 0541234567", "#31#…") is refused
+ * rather than dialled glued to the number.
+ */
 export function dialableNumber(number: string): string | null {
   const cleaned = number.trim().replace(/[\s().\-/]/g, '');
-  return /^\+?[0-9*#]{2,32}$/.test(cleaned) ? cleaned : null;
+  return /^\+?[0-9]{2,32}$/.test(cleaned) ? cleaned : null;
 }
 
 export class AmiSource {
@@ -42,13 +62,24 @@ export class AmiSource {
     string,
     { callId: string; channelId: string; number: string; extension: string }
   >();
+  /** Per inbound call: whether its caller id may be shown, and its events held until the PBX says. */
+  private readonly presentation = new Map<
+    string,
+    { state: 'pending' | 'allowed' | 'withheld'; held: CallEventInput[] }
+  >();
+  /** False once the PBX refused Getvar (the AMI user lacks write = reporting): warned once per login. */
+  private canReadPresentation = true;
+  private wasReady = false;
+  private lostAt?: number;
+  private lostTimer?: NodeJS.Timeout;
+  private readonly listings = new Map<string, (message: AmiMessage) => void>();
 
   constructor(
     private readonly config: AmiSourceConfig,
     private readonly hooks: AmiSourceHooks,
     options: AmiClientOptions = {},
   ) {
-    this.tracker = new AmiCallTracker((event) => hooks.ingest(event), {
+    this.tracker = new AmiCallTracker((event, meta) => this.fromTracker(event, meta), {
       includeInternal: config.includeInternal,
     });
     this.client = new AmiClient(
@@ -66,9 +97,17 @@ export class AmiSource {
               this.tracker.aliasOriginate(uniqueid, dial.callId, dial.number, dial.extension);
             }
           }
+          const listing = actionId ? this.listings.get(actionId) : undefined;
+          if (listing) {
+            listing(event);
+            return;
+          }
           this.tracker.handle(event);
         },
-        onStatus: (status) => hooks.status({ name: 'ami', state: status.state, detail: status.detail }),
+        onStatus: (status) => {
+          this.linkChanged(status.state === 'ready');
+          hooks.status({ name: 'ami', state: status.state, detail: this.describe(status.detail) });
+        },
         onWarning: (message) => hooks.warn(message),
       },
       options,
@@ -80,7 +119,144 @@ export class AmiSource {
   }
 
   stop(): void {
+    clearTimeout(this.lostTimer);
     this.client.stop();
+  }
+
+  private describe(detail: string): string {
+    return this.canReadPresentation
+      ? detail
+      : `${detail}; cannot read caller-id presentation (withheld numbers would show): add "reporting" to write = in manager.conf [${parseAmiUrl(this.config.url).username}]`;
+  }
+
+  /**
+   * Withheld callers: Asterisk's events carry the number even when its presentation is prohibited (a
+   * carrier's Privacy: id, a dialplan's Set(CALLERID(pres)=prohib)); only Getvar CALLERID(pres) tells.
+   * An inbound call's events wait for that answer (one round trip to the PBX) before any leaves here.
+   */
+  private fromTracker(event: CallEventInput, meta: TrackerMeta): void {
+    let known = this.presentation.get(event.callId);
+    if (!known) {
+      if ((event.direction ?? 'inbound') !== 'inbound' || !meta.channel || !this.canReadPresentation) {
+        this.hooks.ingest(event);
+        return;
+      }
+      known = { state: 'pending', held: [] };
+      this.presentation.set(event.callId, known);
+      void this.askPresentation(event.callId, meta.channel, known);
+    }
+    if (known.state === 'pending') {
+      known.held.push(event);
+      return;
+    }
+    if (this.presentation.size > 5000) {
+      const oldest = this.presentation.keys().next().value;
+      if (oldest !== undefined && oldest !== event.callId) this.presentation.delete(oldest);
+    }
+    this.hooks.ingest(known.state === 'withheld' ? { ...event, withheld: true } : event);
+    if (event.state === 'ended') this.presentation.delete(event.callId);
+  }
+
+  private async askPresentation(
+    callId: string,
+    channel: string,
+    known: { state: 'pending' | 'allowed' | 'withheld'; held: CallEventInput[] },
+  ): Promise<void> {
+    let state: 'allowed' | 'withheld' = 'allowed';
+    try {
+      const response = await this.client.action(
+        { Action: 'Getvar', Channel: channel, Variable: 'CALLERID(pres)' },
+        PRESENTATION_TIMEOUT_MS,
+      );
+      if (field(response, 'Response') === 'Success') {
+        state = presentationWithheld(field(response, 'Value')) ? 'withheld' : 'allowed';
+      } else if (/permission denied/i.test(field(response, 'Message') ?? '')) {
+        if (this.canReadPresentation) {
+          this.canReadPresentation = false;
+          this.hooks.warn(
+            `AMI: the PBX refused Getvar CALLERID(pres) (permission denied): withheld numbers cannot be recognised; add "reporting" to write = in manager.conf`,
+          );
+          this.hooks.status({
+            name: 'ami',
+            state: 'ready',
+            detail: this.describe(this.client.current.detail),
+          });
+        }
+      }
+      // Any other error (the channel already hung up): nothing says the number is withheld.
+    } catch (error) {
+      this.hooks.warn(
+        `AMI: no answer about caller-id presentation for ${callId}: ${(error as Error).message}`,
+      );
+    }
+    known.state = state;
+    const held = known.held.splice(0);
+    for (const event of held) this.hooks.ingest(state === 'withheld' ? { ...event, withheld: true } : event);
+    if (held.some((event) => event.state === 'ended')) this.presentation.delete(callId);
+  }
+
+  /**
+   * After the PBX link drops, no Hangup may ever come for the calls in flight (Asterisk killed). Once
+   * logged in again, the calls whose inbound channel the PBX no longer lists are ended at the drop, marked
+   * approximate; where the PBX will not list its channels (the user lacks "reporting"), or the link stays
+   * down, all of them are.
+   */
+  private linkChanged(ready: boolean): void {
+    if (!ready) {
+      if (this.wasReady && this.lostAt === undefined && this.tracker.inFlight().length > 0) {
+        this.lostAt = Date.now();
+        clearTimeout(this.lostTimer);
+        this.lostTimer = setTimeout(() => this.endLostCalls(), LOST_CALLS_GRACE_MS);
+        this.lostTimer.unref();
+      }
+      this.wasReady = false;
+      return;
+    }
+    this.wasReady = true;
+    this.canReadPresentation = true;
+    if (this.lostAt !== undefined) void this.reconcile();
+  }
+
+  private endLostCalls(stillLive?: ReadonlySet<string>): void {
+    const at = this.lostAt;
+    this.lostAt = undefined;
+    clearTimeout(this.lostTimer);
+    if (at === undefined) return;
+    const ended = this.tracker.endLost(at, stillLive);
+    if (ended > 0)
+      this.hooks.warn(
+        `AMI: ended ${ended} call(s) the PBX lost while the link was down (end time approximate)`,
+      );
+  }
+
+  private async reconcile(): Promise<void> {
+    const actionId = `kesher-channels-${randomUUID()}`;
+    const live = new Set<string>();
+    const complete = new Promise<void>((resolve) => {
+      this.listings.set(actionId, (message) => {
+        const event = field(message, 'Event');
+        if (event === 'CoreShowChannel') {
+          const channel = field(message, 'Channel');
+          if (channel) live.add(channel);
+        } else if (event === 'CoreShowChannelsComplete') resolve();
+      });
+    });
+    try {
+      const response = await this.client.action({ Action: 'CoreShowChannels' }, 5_000, actionId);
+      if (field(response, 'Response') !== 'Success') {
+        this.endLostCalls();
+        return;
+      }
+      const finished = await Promise.race([
+        complete.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+      ]);
+      this.endLostCalls(finished ? live : undefined);
+    } catch {
+      this.endLostCalls();
+    } finally {
+      this.listings.delete(actionId);
+    }
   }
 
   /** Ring the user's own phone, then dial the customer from it. */
@@ -107,7 +283,7 @@ export class AmiSource {
       channel: (this.config.originateChannel ?? 'PJSIP/{extension}').replaceAll('{extension}', extension),
       context: this.config.originateContext ?? 'from-internal',
       exten: dialable,
-      callerId: `"Kesher" <${dialable}>`,
+      callerId: this.config.originateCallerId,
       channelId,
     });
     this.dialing.delete(actionId);

@@ -50,6 +50,20 @@ function tag(): string {
   return randomBytes(6).toString('hex');
 }
 
+/**
+ * Whether the caller asked not to be shown (what the desk phones show as "Anonymous"): a Privacy header
+ * of id, user or header (RFC 3323/3325), a Remote-Party-ID with privacy=full/name/uri, or a From of
+ * anonymous (the carrier withholding while the number rides in P-Asserted-Identity for the PBX alone).
+ */
+export function callerWithheld(message: SipMessage): boolean {
+  const privacy = (message.headers.get('privacy') ?? []).join(';').toLowerCase();
+  if (/(^|[;,\s])(id|user|header)($|[;,\s])/.test(privacy)) return true;
+  const rpid = header(message, 'remote-party-id');
+  if (rpid && /^(full|name|uri)$/i.test(parseNameAddr(rpid).params.privacy ?? '')) return true;
+  const from = parseNameAddr(header(message, 'from') ?? '');
+  return /^anonymous$/i.test(from.user ?? '') || /(^|\.)anonymous\.invalid$/i.test(from.uri.split('@')[1] ?? '');
+}
+
 /** The caller: P-Asserted-Identity, then Remote-Party-ID, then From. */
 export function callerOf(message: SipMessage): { number: string; name?: string } {
   for (const name of ['p-asserted-identity', 'remote-party-id', 'from']) {
@@ -225,6 +239,7 @@ export class SipSource {
       direction: 'inbound',
       from: caller.number,
       fromName: caller.name,
+      withheld: callerWithheld(message) || undefined,
       to,
       extension: this.config.extension ?? to,
       forwardedFrom: diversion ? parseNameAddr(diversion).user : undefined,

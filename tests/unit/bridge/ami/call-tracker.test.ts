@@ -149,3 +149,63 @@ describe('AMI call tracker on real recordings', () => {
     expect(dialledNumber(dialString)).toBe(number);
   });
 });
+
+/** The server's messages of an annotated capture ("### <time>" before each; client actions and notes left out). */
+function capturedMessages(name: string): AmiMessage[] {
+  const text = readFileSync(join(import.meta.dirname, '../../../fixtures/ami', name), 'utf8');
+  const blocks = text.split(/^### .*$/m).slice(1);
+  const heads = [...text.matchAll(/^### (.*)$/gm)].map((match) => match[1]!);
+  const messages: AmiMessage[] = [];
+  const parser = new AmiParser({
+    banner: () => {},
+    message: (message) => messages.push(message),
+    error: () => {},
+  });
+  parser.feed('Asterisk Call Manager/9.0.0\r\n');
+  blocks.forEach((block, index) => {
+    const head = heads[index] ?? '';
+    if (head.includes('>>>') || head.includes('---')) return;
+    parser.feed(`${block.trim().split('\n').join('\r\n')}\r\n\r\n`);
+  });
+  return messages;
+}
+
+describe('Local-channel chains (FreePBX ring groups, follow-me, queues)', () => {
+  it.each([
+    ['Local/100@ext-local/n', '100'],
+    ['100@ext-local/n', '100'],
+    ['Local/101@from-internal/nj&Local/102@from-internal/nj', '101'],
+    ['PJSIP/carrier/493012345678', '493012345678'],
+    ['SIP/100', '100'],
+  ])('dial string %s rings %s', (dialString, expected) => {
+    expect(dialledNumber(dialString)).toBe(expected);
+  });
+
+  it('the agent-side DialBegin first or last: the same caller, extensions and answer', () => {
+    const messages = capturedMessages('local-channel-ring-group.annotated.txt');
+    const dialBegins = messages.filter((message) => field(message, 'Event') === 'DialBegin');
+    expect(dialBegins.length).toBeGreaterThan(2);
+    const rest = messages.filter((message) => !dialBegins.includes(message));
+    const at = messages.indexOf(dialBegins[0]!);
+    const orders = [
+      messages,
+      [...rest.slice(0, at), ...[...dialBegins].reverse(), ...rest.slice(at)],
+      [...rest.slice(0, at), ...dialBegins.slice(1), dialBegins[0]!, ...rest.slice(at)],
+    ];
+    const calls = orders.map((ordered) => {
+      const { events, book } = run(ordered);
+      expect(new Set(events.map((event) => event.from))).toEqual(new Set(['+972541230003']));
+      const call = book.get(events[0]!.callId)!;
+      return { ...call, startedAt: 0, answeredAt: 0, endedAt: 0 };
+    });
+    expect(calls[0]).toMatchObject({
+      from: '+972541230003',
+      to: '0312340003',
+      extensions: ['100', '101'],
+      answeredBy: '101',
+      status: 'ended',
+    });
+    expect(calls[1]).toEqual(calls[0]);
+    expect(calls[2]).toEqual(calls[0]);
+  });
+});
