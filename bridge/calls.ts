@@ -22,6 +22,7 @@ export interface CallUpdate {
 
 export class CallBook {
   private readonly calls = new Map<string, CallSnapshot>();
+  private changes = 0;
 
   apply(event: CallEventInput, receivedAt: number): CallUpdate {
     return this.merge(callFromEvent(event, receivedAt));
@@ -36,7 +37,13 @@ export class CallBook {
       // Re-insert so the Map's order stays "least recently changed first" for pruning.
       this.calls.delete(call.callId);
       this.calls.set(call.callId, call);
-      if (this.calls.size > MAX_CALLS) this.prune(Date.now());
+      // Constant work per event: past the cap the least recently changed call goes (the first key); the
+      // age-based sweep, which reads every call, runs once per thousand changes.
+      if (this.calls.size > MAX_CALLS) {
+        const oldest = this.calls.keys().next().value;
+        if (oldest !== undefined) this.calls.delete(oldest);
+      }
+      if (++this.changes % 1000 === 0) this.prune(Date.now());
     }
     return { call, changed, isNew: !known };
   }

@@ -3,7 +3,7 @@
  * Created on first run with a fresh token and owner-only permissions.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as v from 'valibot';
@@ -73,6 +73,8 @@ export interface LoadedConfig {
   config: BridgeConfig;
   path: string;
   created: boolean;
+  /** Something the user should know (a config file others could read, now tightened). */
+  warnings?: string[];
 }
 
 export function loadConfig(path: string): LoadedConfig {
@@ -100,7 +102,20 @@ export function loadConfig(path: string): LoadedConfig {
     const where = issue.path?.map((item) => String(item.key)).join('.') ?? '';
     throw new Error(`config file ${path}: ${where ? `${where}: ` : ''}${issue.message}`);
   }
-  return { config: parsed.output, path, created: false };
+  const warnings: string[] = [];
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    // The file holds the pairing token and PBX secrets: owner-only, whatever the editor that wrote it did.
+    try {
+      chmodSync(path, 0o600);
+      warnings.push(`config ${path} was readable by others (mode ${mode.toString(8)}); made it owner-only (600)`);
+    } catch (error) {
+      warnings.push(
+        `config ${path} is readable by others (mode ${mode.toString(8)}) and could not be changed: ${(error as Error).message}; run chmod 600 ${path}`,
+      );
+    }
+  }
+  return { config: parsed.output, path, created: false, warnings };
 }
 
 export function dataDirOf(loaded: LoadedConfig): string {

@@ -17,7 +17,7 @@ interface Health {
   sources: Array<{ name: string; state: string; detail?: string }>;
   clients: number;
   clientExtensions?: string[][];
-  journal: { seq: number };
+  journal: { seq: number; writable?: boolean; problem?: { error: string; unwritten: number } };
   popLatencyMs: { count: number; p50: number | null; p95: number | null };
 }
 
@@ -94,6 +94,12 @@ export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
     } else {
       health = body;
       checks.push({ ok: true, text: `Bridge running at ${base} (journal at event ${body.journal.seq})` });
+      if (body.journal.problem) {
+        checks.push({
+          ok: false,
+          text: `Journal cannot be written: ${body.journal.problem.error} (${body.journal.problem.unwritten} call change(s) wait in memory; calls are still relayed): free space in the bridge's data folder`,
+        });
+      }
     }
   } catch {
     checks.push({

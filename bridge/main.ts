@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   }
   const { port, journal, sip } = running;
   const log = stderrLog;
+  for (const warning of loaded.warnings ?? []) log('warn', warning);
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.output', 'chrome-mv3');
   const lines = [

@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -51,6 +51,8 @@ interface Client {
   ready: boolean;
   /** The phone extensions this user answers (empty: all calls). */
   extensions: string[];
+  /** It said hello (catch-up may still be under way). */
+  greeted: boolean;
 }
 
 /** Places a call from the user's own phone (click-to-call); provided by a source that can, like AMI. */
@@ -70,6 +72,12 @@ export interface IngestResult {
   changed: boolean;
   seq?: number;
 }
+
+/** A TCP connection idle this long before its request (or between requests) is closed. */
+const IDLE_SOCKET_MS = 10_000;
+/** An extension link must say hello within this long after the upgrade. */
+const HELLO_TIMEOUT_MS = 10_000;
+const MAX_CONNECTIONS = 1_000;
 
 const TEST_CALL_NUMBER = '+972 3-555-0100';
 const TEST_CALL_RING_MS = 15_000;
@@ -115,6 +123,16 @@ export class Bridge {
     this.setSource({ name: 'api', state: 'ready', detail: 'POST /api/v1/calls' });
 
     this.server = createServer({ noDelay: true }, this.httpApp());
+    // A socket that connects and says nothing (or stops mid-request) is closed: a few hundred of them must
+    // not use up the bridge's file descriptors and lock the extension out. Upgraded WebSockets clear this
+    // and are watched by the heartbeat instead.
+    this.server.headersTimeout = IDLE_SOCKET_MS;
+    this.server.requestTimeout = 30_000;
+    this.server.keepAliveTimeout = 5_000;
+    this.server.maxConnections = MAX_CONNECTIONS;
+    this.server.on('connection', (socket) => {
+      socket.setTimeout(IDLE_SOCKET_MS, () => socket.destroy());
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: 64 * 1024,
@@ -140,6 +158,7 @@ export class Bridge {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.options.journal.close();
     for (const timer of this.timers) clearTimeout(timer);
     for (const client of this.clients) client.socket.close(1001, 'bridge shutting down');
     this.wss.close();
@@ -184,6 +203,8 @@ export class Bridge {
         id: this.options.journal.id,
         seq: this.options.journal.seq,
         entries: this.options.journal.size,
+        writable: this.options.journal.problem === undefined,
+        ...(this.options.journal.problem ? { problem: this.options.journal.problem } : {}),
       },
       popLatencyMs: this.latency.summary(),
       fanoutMs: this.fanout.summary(),
@@ -324,14 +345,22 @@ export class Bridge {
       rejectUpgrade(socket, 401, 'Unauthorized');
       return;
     }
+    (socket as Socket).setTimeout?.(0);
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 
   private accept(socket: WebSocket): void {
-    const client: Client = { id: this.nextClientId++, socket, alive: true, ready: false, extensions: [] };
+    const client: Client = { id: this.nextClientId++, socket, alive: true, ready: false, extensions: [], greeted: false };
     this.clients.add(client);
     this.connectionsTotal++;
     this.log('info', `extension #${client.id} connected`);
+    const helloTimer = setTimeout(() => {
+      if (client.greeted || client.socket.readyState !== WebSocket.OPEN) return;
+      this.log('warn', `extension #${client.id} never said hello; closed`);
+      client.socket.close(1008, 'no hello');
+    }, HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+    socket.once('close', () => clearTimeout(helloTimer));
     socket.on('pong', () => {
       client.alive = true;
     });
@@ -362,6 +391,7 @@ export class Bridge {
           return;
         }
         const journal = this.options.journal;
+        client.greeted = true;
         client.extensions = frame.extensions ?? [];
         this.send(client, {
           type: 'welcome',

@@ -72,7 +72,8 @@ export function fromTwilio(params: Record<string, string>): CallEventInput | str
     direction: outbound ? 'outbound' : 'inbound',
     from: outbound ? (params.From ?? '') : (params.From ?? params.Caller ?? ''),
     fromName: params.CallerName || undefined,
-    withheld: !outbound && TWILIO_NO_CALLER_ID.has((params.From ?? '').replace(/[\s-]/g, '')) ? true : undefined,
+    withheld:
+      !outbound && TWILIO_NO_CALLER_ID.has((params.From ?? '').replace(/[\s-]/g, '')) ? true : undefined,
     to: params.To || undefined,
     ...(Number.isFinite(timestamp) ? { at: timestamp } : {}),
   };

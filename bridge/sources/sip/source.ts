@@ -61,7 +61,9 @@ export function callerWithheld(message: SipMessage): boolean {
   const rpid = header(message, 'remote-party-id');
   if (rpid && /^(full|name|uri)$/i.test(parseNameAddr(rpid).params.privacy ?? '')) return true;
   const from = parseNameAddr(header(message, 'from') ?? '');
-  return /^anonymous$/i.test(from.user ?? '') || /(^|\.)anonymous\.invalid$/i.test(from.uri.split('@')[1] ?? '');
+  return (
+    /^anonymous$/i.test(from.user ?? '') || /(^|\.)anonymous\.invalid$/i.test(from.uri.split('@')[1] ?? '')
+  );
 }
 
 /** The caller: P-Asserted-Identity, then Remote-Party-ID, then From. */
