@@ -124,7 +124,8 @@ export function rowToDraft(
       );
       const label =
         (labelColumn >= 0 ? row[labelColumn]?.replace(/^\*\s*/, '').trim() : '') || column.label || 'phone';
-      for (const raw of values(cell)) phones.push({ label: label.toLowerCase(), raw });
+      // A value with no digit ("Handy", "Organization": a label in the wrong column) is not a phone.
+      for (const raw of values(cell)) if (/\d/.test(raw)) phones.push({ label: label.toLowerCase(), raw });
       continue;
     }
     parts[column.kind] = [...(parts[column.kind] ?? []), ...values(cell)];
@@ -154,26 +155,41 @@ export function rowToDraft(
   };
 }
 
-const HEBREW = /[\u0590-\u05FF]/g;
-const GREEK = /[\u0370-\u03FF]/g;
+// A letter of the script that does not sit inside a Latin word: in a wrong decoding, a Western "ü" turns
+// into a Greek or Hebrew letter glued to Latin ones ("Mόller"), while real Hebrew and Greek stand in words
+// of their own. Accented Latin letters count only inside Latin words.
+const HEBREW = /(?<![A-Za-z])[\u05D0-\u05EA](?![A-Za-z])/g;
+const GREEK = /(?<![A-Za-z])[\u0386-\u03CE](?![A-Za-z])/g;
+const WESTERN = /(?<=[A-Za-z])[\u00C0-\u00FF]|[\u00C0-\u00FF](?=[A-Za-z])/g;
 
 /**
- * Bytes of an address-book file → text. UTF-8 when it decodes cleanly (BOM or not); otherwise the legacy
- * Windows code page whose letters make sense: 1255 for Hebrew, 1253 for Greek.
+ * Bytes of an address-book file → text. UTF-8 when it decodes cleanly (BOM or not); UTF-16 with its BOM;
+ * otherwise the legacy Windows code page whose letters make sense: 1255 for Hebrew, 1253 for Greek, 1252
+ * for Western European ("ANSI" exports of Outlook and Thunderbird in German, French, Spanish…).
  */
 export function decodeContactsFile(bytes: Uint8Array, forced?: string): { text: string; encoding: string } {
   if (forced) return { text: new TextDecoder(forced).decode(bytes).replace(/^\uFEFF/, ''), encoding: forced };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: new TextDecoder('utf-16le').decode(bytes).replace(/^\uFEFF/, ''), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { text: new TextDecoder('utf-16be').decode(bytes).replace(/^\uFEFF/, ''), encoding: 'utf-16be' };
   try {
     return {
       text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''),
       encoding: 'utf-8',
     };
   } catch {
-    const hebrew = new TextDecoder('windows-1255').decode(bytes);
-    const greek = new TextDecoder('windows-1253').decode(bytes);
     const score = (text: string, letters: RegExp) => (text.match(letters) ?? []).length;
-    return score(greek, GREEK) > score(hebrew, HEBREW)
-      ? { text: greek, encoding: 'windows-1253' }
-      : { text: hebrew, encoding: 'windows-1255' };
+    const candidates = [
+      { encoding: 'windows-1255', letters: HEBREW },
+      { encoding: 'windows-1253', letters: GREEK },
+      { encoding: 'windows-1252', letters: WESTERN },
+    ].map(({ encoding, letters }) => {
+      const text = new TextDecoder(encoding).decode(bytes);
+      return { text, encoding, score: score(text, letters) };
+    });
+    // Highest score wins; a tie keeps the earlier (Hebrew first: most of our offices).
+    const best = candidates.reduce((best, candidate) => (candidate.score > best.score ? candidate : best));
+    return { text: best.text, encoding: best.encoding };
   }
 }

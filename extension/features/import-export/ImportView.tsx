@@ -44,7 +44,7 @@ const KINDS: ColumnKind[] = [
   'notes',
   'tags',
 ];
-const ENCODINGS = ['utf-8', 'windows-1255', 'windows-1253', 'windows-1252'];
+const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1255', 'windows-1253', 'windows-1252'];
 
 function download(name: string, content: string, type: string): void {
   const url = URL.createObjectURL(new Blob([content], { type }));

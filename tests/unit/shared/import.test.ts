@@ -137,6 +137,36 @@ describe('real address-book exports', () => {
     });
   });
 
+  it.each([
+    [
+      'German',
+      'First Name;Last Name;E-mail Address\r\nJürgen;Müller;juergen@example.de\r\nÄnne;Größ;a@example.de\r\n',
+      'Jürgen Müller',
+    ],
+    ['French', 'First Name;Last Name;Company\r\nFrançois;Lefèvre;Crème & Brûlée SARL\r\n', 'François Lefèvre'],
+  ])('a %s "ANSI" export (Windows-1252) is read as Windows-1252', (_language, text, name) => {
+    const decoded = decodeContactsFile(encodeWith(text, 'windows-1252'));
+    expect(decoded.encoding).toBe('windows-1252');
+    expect(decoded.text).toBe(text);
+    expect(importCsv(decoded.text)[0]?.draft?.name ?? '').toContain(name.split(' ')[0]);
+  });
+
+  it('UTF-16 with its byte-order mark', () => {
+    const text = 'Name,Phone\r\nנועה כהן,054-765-4321\r\n';
+    const body = new Uint8Array(text.length * 2);
+    for (let index = 0; index < text.length; index++) {
+      body[index * 2] = text.charCodeAt(index) & 0xff;
+      body[index * 2 + 1] = text.charCodeAt(index) >> 8;
+    }
+    const decoded = decodeContactsFile(new Uint8Array([0xff, 0xfe, ...body]));
+    expect(decoded).toEqual({ text, encoding: 'utf-16le' });
+  });
+
+  it('a phone column holding words ("Handy", "Organization") gives no phone', () => {
+    const [row] = importCsv('Name,Phone 1 - Value,Phone 2 - Value\r\nDana Levi,Handy,054-765-4321\r\n');
+    expect(row?.draft?.phones.map((phone) => phone.raw)).toEqual(['054-765-4321']);
+  });
+
   it('a Greek sheet saved as Windows-1253', () => {
     const decoded = decodeContactsFile(
       encodeWindows1253('Όνομα;Επώνυμο;Κινητό\r\nΕλένη;Παππά;6912345678\r\n'),
