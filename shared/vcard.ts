@@ -13,14 +13,24 @@ interface Property {
 }
 
 function unfold(text: string): string[] {
-  // RFC 6350 §3.2: a line break followed by a space or tab continues the line. Quoted-printable soft
-  // line breaks (=CRLF) continue it too.
-  return text
+  // RFC 6350 §3.2: a line break followed by a space or tab continues the line.
+  const lines = text
     .replace(/\r\n|\r/g, '\n')
     .replace(/\n[ \t]/g, '')
-    .replace(/=\n/g, '=\u0000')
-    .split('\n')
-    .map((line) => line.replaceAll('=\u0000', '=\n'));
+    .split('\n');
+  // vCard 2.1 quoted-printable: a line ending in "=" (a soft line break) continues on the next, but only in
+  // a quoted-printable property: a base64 photo ends in "=" too, and must not swallow END:VCARD.
+  const out: string[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    let line = lines[index]!;
+    const head = line.slice(0, Math.max(0, line.indexOf(':')));
+    if (/quoted-printable/i.test(head)) {
+      while (line.endsWith('=') && index + 1 < lines.length && !/^END:VCARD/i.test(lines[index + 1]!))
+        line = `${line}\n${lines[++index]}`;
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 function parseProperty(line: string): Property | null {
@@ -118,8 +128,12 @@ function photoOf(property: Property): string | undefined {
   const value = property.value.trim();
   if (value.startsWith('data:')) return value;
   const encoding = property.params.ENCODING?.[0]?.toUpperCase();
-  if (encoding === 'B' || encoding === 'BASE64') {
-    const type = (property.params.TYPE?.[0] ?? 'jpeg').toLowerCase().replace(/^image\//, '');
+  // Apple writes the encoding as a bare parameter: PHOTO;BASE64:… (read as a TYPE here).
+  const types = (property.params.TYPE ?? []).map((type) => type.toUpperCase());
+  if (encoding === 'B' || encoding === 'BASE64' || types.includes('BASE64')) {
+    const type = (property.params.TYPE?.find((item) => !/^(base64|b)$/i.test(item)) ?? 'jpeg')
+      .toLowerCase()
+      .replace(/^image\//, '');
     return `data:image/${type};base64,${value.replace(/\s/g, '')}`;
   }
   return undefined; // a URL: Kesher never fetches from the network

@@ -11,16 +11,9 @@ import { parseNameAddr, parseSip, SipParseError } from '../../bridge/sources/sip
 import { fromTwilio } from '../../bridge/sources/webhook';
 import { CsvParser } from '../../shared/csv';
 import { parseVCards } from '../../shared/vcard';
+import { seededRandom } from '../helpers/random';
 
 const BUDGET_MS = 50;
-
-function seeded(seed: number) {
-  let state = seed;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 const ALPHABET = [
   ' ',
@@ -96,7 +89,7 @@ const ADVERSARIAL = [
 ];
 
 function inputs(seed: number): string[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const list = [...ADVERSARIAL];
   for (let index = 0; index < 150; index++) list.push(generated(random, Math.floor(random() * 64 * 1024)));
   return list;

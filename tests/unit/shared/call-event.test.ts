@@ -11,6 +11,7 @@ import { parseSip } from '../../../bridge/sources/sip/parse';
 import { fromAircall, fromTwilio } from '../../../bridge/sources/webhook';
 import { normaliseCallEvent } from '../../../shared/call-event';
 import { type CallEventInput, parseServerFrame } from '../../../shared/protocol';
+import { seededRandom } from '../../helpers/random';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 
@@ -57,11 +58,7 @@ describe('normaliseCallEvent', () => {
 
 /** Deterministic random input: every kind of character a network may send, and sizes past every limit. */
 function generator(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
+  const next = seededRandom(seed);
   const pieces = [
     '0',
     '5',

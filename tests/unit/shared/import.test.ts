@@ -143,7 +143,11 @@ describe('real address-book exports', () => {
       'First Name;Last Name;E-mail Address\r\nJürgen;Müller;juergen@example.de\r\nÄnne;Größ;a@example.de\r\n',
       'Jürgen Müller',
     ],
-    ['French', 'First Name;Last Name;Company\r\nFrançois;Lefèvre;Crème & Brûlée SARL\r\n', 'François Lefèvre'],
+    [
+      'French',
+      'First Name;Last Name;Company\r\nFrançois;Lefèvre;Crème & Brûlée SARL\r\n',
+      'François Lefèvre',
+    ],
   ])('a %s "ANSI" export (Windows-1252) is read as Windows-1252', (_language, text, name) => {
     const decoded = decodeContactsFile(encodeWith(text, 'windows-1252'));
     expect(decoded.encoding).toBe('windows-1252');
@@ -189,6 +193,36 @@ describe('real address-book exports', () => {
 });
 
 describe('vCard', () => {
+  it('a base64 photo ending in "=" as the last property keeps its card and the next one', () => {
+    const text = [
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N:Levi;Dana',
+      'FN:Dana Levi',
+      'TEL;CELL:054-765-4321',
+      'PHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'FN:Noa Cohen',
+      'NOTE;ENCODING=QUOTED-PRINTABLE:first=',
+      'line',
+      'END:VCARD',
+    ].join('\r\n');
+    const { cards, errors } = parseVCards(text);
+    expect(errors).toEqual([]);
+    expect(cards.map((card) => card.name)).toEqual(['Dana Levi', 'Noa Cohen']);
+    expect(cards[0]?.photo).toBe('data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ==');
+    expect(cards[1]?.notes).toBe('firstline');
+  });
+
+  it('PHOTO;BASE64: (a bare parameter, as Apple writes it) is read', () => {
+    const { cards } = parseVCards(
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana Levi\r\nPHOTO;BASE64:iVBORw0KGgo=\r\nEND:VCARD\r\n',
+    );
+    expect(cards[0]?.photo).toBe('data:image/jpeg;base64,iVBORw0KGgo=');
+  });
+
   it.each([
     ['gmail-list.vcf', 3],
     ['contactsio-v3.vcf', 2],
