@@ -108,7 +108,9 @@ export function loadConfig(path: string): LoadedConfig {
     // The file holds the pairing token and PBX secrets: owner-only, whatever the editor that wrote it did.
     try {
       chmodSync(path, 0o600);
-      warnings.push(`config ${path} was readable by others (mode ${mode.toString(8)}); made it owner-only (600)`);
+      warnings.push(
+        `config ${path} was readable by others (mode ${mode.toString(8)}); made it owner-only (600)`,
+      );
     } catch (error) {
       warnings.push(
         `config ${path} is readable by others (mode ${mode.toString(8)}) and could not be changed: ${(error as Error).message}; run chmod 600 ${path}`,

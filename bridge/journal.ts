@@ -41,8 +41,6 @@ export interface JournalOptions {
   /** How many entries are kept (in memory and, after compaction, on disk). */
   retain?: number;
   onWarning?: (message: string) => void;
-  /** Writing failed or works again (disk full, file gone): for /health, the doctor and the log. */
-  onTrouble?: (trouble: JournalTrouble | undefined) => void;
 }
 
 const APPEND_EXISTING = constants.O_WRONLY | constants.O_APPEND;
@@ -68,14 +66,11 @@ export class Journal {
   private constructor(
     private readonly path: string,
     id: string,
-    options: JournalOptions,
+    private readonly options: JournalOptions,
   ) {
-    Object.assign(this.options, options);
     this.id = id;
     this.retain = options.retain ?? 50_000;
   }
-
-  private readonly options: JournalOptions = {};
 
   private static header(id: string): string {
     return JSON.stringify({ journal: 'kesher', id, version: 1 });
@@ -88,7 +83,6 @@ export class Journal {
       return journal;
     }
     const text = readFileSync(path, 'utf8');
-    // A torn last line (power cut mid-write) is cut off now, so the next entry starts on a line of its own.
     const lines = text.split('\n');
     const header = v.safeParse(HeaderSchema, safeJson(lines[0] ?? ''));
     if (!header.success) {
@@ -97,6 +91,7 @@ export class Journal {
       );
     }
     const journal = new Journal(path, header.output.id, options);
+    // A torn last line (power cut mid-write) is cut off now, so the next entry starts on a line of its own.
     if (text.length > 0 && !text.endsWith('\n'))
       truncateSync(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
     let skipped = 0;
@@ -141,7 +136,11 @@ export class Journal {
     this.entries.push(entry);
     this.unwritten.push(`${JSON.stringify(entry)}\n`);
     this.flush();
-    if (this.entries.length > this.retain * 2 && !this.trouble) this.compact();
+    if (this.entries.length > this.retain * 2) {
+      // While the disk refuses writes only memory is trimmed; the file is compacted once it takes them again.
+      if (this.trouble) this.entries = this.entries.slice(-this.retain);
+      else this.compact();
+    }
     return entry;
   }
 
@@ -175,7 +174,6 @@ export class Journal {
         this.options.onWarning?.(
           `journal cannot be written: ${reason}; calls are still relayed and will be written when it can`,
         );
-        this.options.onTrouble?.(this.problem);
       }
       // Bounded: past the retained size the oldest unwritten lines go (they are still in memory for catch-up).
       if (this.unwritten.length > this.retain) this.unwritten = this.unwritten.slice(-this.retain);
@@ -195,7 +193,6 @@ export class Journal {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.options.onWarning?.('journal: writing again');
-    this.options.onTrouble?.(undefined);
   }
 
   /** Stop retrying (the bridge is shutting down). */

@@ -350,7 +350,14 @@ export class Bridge {
   }
 
   private accept(socket: WebSocket): void {
-    const client: Client = { id: this.nextClientId++, socket, alive: true, ready: false, extensions: [], greeted: false };
+    const client: Client = {
+      id: this.nextClientId++,
+      socket,
+      alive: true,
+      ready: false,
+      extensions: [],
+      greeted: false,
+    };
     this.clients.add(client);
     this.connectionsTotal++;
     this.log('info', `extension #${client.id} connected`);

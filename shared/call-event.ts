@@ -57,7 +57,7 @@ function optional(value: string | undefined, max: number, clean = cleanText): st
   return cleaned === '' ? undefined : cleaned;
 }
 
-/** Numbers and extensions: visible characters only, no spaces inside needed for matching, cut. */
+/** Numbers and extensions: invisible characters removed (the number's own spaces and dashes stay), cut. */
 function cleanNumber(text: string, max: number): string {
   return cut(text.replace(INVISIBLE, '').trim(), max);
 }

@@ -39,6 +39,8 @@ export interface AmiSourceHooks {
 const PRESENTATION_TIMEOUT_MS = 500;
 /** After the PBX link drops, calls not seen again within this long are ended (at the drop, approximate). */
 const LOST_CALLS_GRACE_MS = 60_000;
+/** Calls whose presentation is remembered (the most recent ones). */
+const MAX_PRESENTATIONS = 5000;
 
 /** Asterisk's CALLERID(pres) values: "allowed_not_screened", "prohib_not_screened", "prohib"… */
 export function presentationWithheld(value: string | undefined): boolean {
@@ -142,19 +144,19 @@ export class AmiSource {
         return;
       }
       known = { state: 'pending', held: [] };
+      // Kept after the call ends (late events of it are still judged by the same answer); bounded.
       this.presentation.set(event.callId, known);
+      if (this.presentation.size > MAX_PRESENTATIONS) {
+        const oldest = this.presentation.keys().next().value;
+        if (oldest !== undefined) this.presentation.delete(oldest);
+      }
       void this.askPresentation(event.callId, meta.channel, known);
     }
     if (known.state === 'pending') {
       known.held.push(event);
       return;
     }
-    if (this.presentation.size > 5000) {
-      const oldest = this.presentation.keys().next().value;
-      if (oldest !== undefined && oldest !== event.callId) this.presentation.delete(oldest);
-    }
     this.hooks.ingest(known.state === 'withheld' ? { ...event, withheld: true } : event);
-    if (event.state === 'ended') this.presentation.delete(event.callId);
   }
 
   private async askPresentation(
@@ -192,7 +194,6 @@ export class AmiSource {
     known.state = state;
     const held = known.held.splice(0);
     for (const event of held) this.hooks.ingest(state === 'withheld' ? { ...event, withheld: true } : event);
-    if (held.some((event) => event.state === 'ended')) this.presentation.delete(callId);
   }
 
   /**
