@@ -39,6 +39,7 @@ export async function startBridgeFromConfig(
   const log = options.log ?? stderrLog;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const journal = Journal.open(join(options.dataDir, 'journal.jsonl'), {
+    retain: config.journal?.keep,
     onWarning: (message) => log('warn', message),
   });
   const bridge = new Bridge({

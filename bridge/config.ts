@@ -17,6 +17,19 @@ const ConfigSchema = v.object({
   port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)), DEFAULT_PORT),
   allowedOrigins: v.optional(v.array(v.string()), [EXTENSION_ORIGIN]),
   dataDir: v.optional(v.string()),
+  /** The call journal: how many call changes it keeps for desks that were away (default 50,000). */
+  journal: v.optional(
+    v.object({
+      keep: v.optional(
+        v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(1, 'journal.keep must be at least 1'),
+          v.maxValue(1_000_000),
+        ),
+      ),
+    }),
+  ),
   /** Asterisk Manager Interface: ami://user:secret@host:5038 and click-to-call settings. */
   ami: v.optional(
     v.object({

@@ -201,9 +201,9 @@ export class Journal {
     this.retryTimer = undefined;
   }
 
-  /** The oldest sequence number still held (catch-up from before it has a gap). */
-  get oldestSeq(): number | undefined {
-    return this.entries[0]?.seq;
+  /** The oldest entry still held (catch-up from before it has a gap). */
+  get oldest(): JournalEntry | undefined {
+    return this.entries[0];
   }
 
   /** Entries after `seq`, oldest first. */

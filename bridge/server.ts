@@ -410,6 +410,14 @@ export class Bridge {
         // A different journal (the bridge's data was reset): everything it holds is news to this client.
         const from =
           frame.lastSeq === null ? journal.seq : frame.journalId === journal.id ? frame.lastSeq : 0;
+        const gap = frame.lastSeq === null ? undefined : journalGap(journal, frame.lastSeq, frame.journalId);
+        if (gap) {
+          this.log(
+            'warn',
+            `client ${client.id} missed journal entries ${gap.afterSeq + 1}–${gap.resumeSeq - 1} (${gap.reason})`,
+          );
+          this.send(client, gap);
+        }
         void this.catchUp(client, from);
         return;
       }
@@ -545,4 +553,23 @@ export function latestPerCall(entries: readonly JournalEntry[]): JournalEntry[] 
     latest.set(entry.call.callId, entry);
   }
   return [...latest.values()];
+}
+
+/**
+ * What a client coming back at `lastSeq` of `journalId` can no longer get: entries the journal dropped (kept
+ * too few for so long an absence) or a whole journal started anew. Undefined when the catch-up is complete.
+ */
+export function journalGap(
+  journal: Journal,
+  lastSeq: number,
+  journalId: string | null,
+): Extract<ServerFrame, { type: 'gap' }> | undefined {
+  const oldest = journal.oldest;
+  const resumeSeq = oldest?.seq ?? journal.seq + 1;
+  const until = oldest?.at ?? Date.now();
+  if (journalId !== journal.id) {
+    return { type: 'gap', journalId: journal.id, reason: 'new-journal', afterSeq: lastSeq, resumeSeq, until };
+  }
+  if (lastSeq + 1 >= resumeSeq || lastSeq >= journal.seq) return undefined;
+  return { type: 'gap', journalId: journal.id, reason: 'expired', afterSeq: lastSeq, resumeSeq, until };
 }

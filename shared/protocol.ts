@@ -90,6 +90,21 @@ export const ServerFrameSchema = v.variant('type', [
     replay: v.boolean(),
   }),
   v.object({ type: v.literal('caught-up'), seq }),
+  /**
+   * Sent before the catch-up when the journal no longer holds everything after the client's lastSeq (it was
+   * away longer than the journal keeps, or the journal was started anew): calls from before `until` may be
+   * missing from its call log.
+   */
+  v.object({
+    type: v.literal('gap'),
+    journalId: v.string(),
+    reason: v.picklist(['expired', 'new-journal']),
+    /** The client's lastSeq; the catch-up resumes at `resumeSeq`. */
+    afterSeq: seq,
+    resumeSeq: seq,
+    /** When the oldest call the bridge still holds was recorded (or now, when it holds none). */
+    until: timestamp,
+  }),
   v.object({
     type: v.literal('dial-result'),
     requestId: v.string(),

@@ -8,7 +8,7 @@ import { addTask, completeTask } from '../db/tasks';
 import { installBenchHooks } from '../features/bench/bench-hooks';
 import { BridgeLink } from '../features/bridge-link/link';
 import { showLinkOnBadge } from '../features/bridge-link/badge';
-import { CallLogIntake } from '../features/call-log/call-log';
+import { CallLogIntake, recordCallGap } from '../features/call-log/call-log';
 import { cardView } from '../features/screen-pop/pop-view';
 import { ScreenPop } from '../features/screen-pop/screen-pop';
 import { installContentServices } from '../features/side-panel/content-services';
@@ -85,6 +85,7 @@ export default defineBackground({
           .finally(() => void intake.add(frame));
       },
       onCaughtUp: (journalId, seq) => void intake.caughtUp(journalId, seq),
+      onGap: (gap) => void recordCallGap(gap).then(() => broadcast('dataChanged', {})),
       onState: (state) => {
         void linkStateItem.setValue(state);
         void showLinkOnBadge(state);

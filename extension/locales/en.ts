@@ -160,6 +160,15 @@ export const en = {
   'calls.title': 'Unknown callers',
   'calls.empty': 'No calls from unknown numbers.',
   'calls.withheld': 'Withheld',
+  'calls.gapExpired':
+    'Calls from {since} to {until} may be missing: this browser was away longer than the bridge keeps calls.',
+  'calls.gapExpiredBefore':
+    'Calls before {until} may be missing: this browser was away longer than the bridge keeps calls.',
+  'calls.gapNewJournal':
+    "The bridge's call journal was started anew: calls from {since} to {until} may be missing.",
+  'calls.gapNewJournalBefore':
+    "The bridge's call journal was started anew: calls before {until} may be missing.",
+  'calls.gapDismiss': 'Dismiss',
   // settings
   'settings.title': 'Settings',
   'settings.bridge': 'Bridge',

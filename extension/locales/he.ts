@@ -152,6 +152,13 @@ export const he: Record<keyof typeof en, string> = {
   'calls.title': 'מתקשרים לא מוכרים',
   'calls.empty': 'אין שיחות ממספרים לא מוכרים.',
   'calls.withheld': 'חסוי',
+  'calls.gapExpired':
+    'ייתכן שחסרות שיחות מ־{since} עד {until}: הדפדפן היה מנותק יותר זמן ממה שהגשר שומר שיחות.',
+  'calls.gapExpiredBefore':
+    'ייתכן שחסרות שיחות שלפני {until}: הדפדפן היה מנותק יותר זמן ממה שהגשר שומר שיחות.',
+  'calls.gapNewJournal': 'יומן השיחות של הגשר התחיל מחדש: ייתכן שחסרות שיחות מ־{since} עד {until}.',
+  'calls.gapNewJournalBefore': 'יומן השיחות של הגשר התחיל מחדש: ייתכן שחסרות שיחות שלפני {until}.',
+  'calls.gapDismiss': 'הבנתי',
   'settings.title': 'הגדרות',
   'settings.bridge': 'גשר',
   'settings.bridgeUrl': 'כתובת הגשר',

@@ -2,6 +2,8 @@
  * The core journey, end to end: the real bridge process, Debian's Chromium with the built extension,
  * pairing through the settings page, and calls rung through the bridge's call API.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeProcess, health, postCall, startBridge } from '../helpers/bridge-process';
 import {
@@ -190,5 +192,38 @@ describe('link resilience', () => {
       .poll(() => pop.getByTestId('pop-recent-interactions').locator('li[data-outcome="missed"]').count())
       .toBeGreaterThanOrEqual(1);
     expect(popPages(browser.context, callId)).toHaveLength(0);
+  });
+
+  it('a browser away longer than the journal keeps is told on the Calls page that calls may be missing', async () => {
+    const profileDir = browser.profileDir;
+    await browser.close();
+    // The office keeps a short journal: the calls rung meanwhile push out what this browser had not seen.
+    const { dataDir, port } = bridge;
+    await bridge.stop();
+    const config = JSON.parse(readFileSync(join(dataDir, 'bridge.json'), 'utf8'));
+    writeFileSync(join(dataDir, 'bridge.json'), JSON.stringify({ ...config, journal: { keep: 2 } }), {
+      mode: 0o600,
+    });
+    bridge = await startBridge({ dir: dataDir, port });
+    for (let index = 0; index < 4; index++) {
+      const callId = nextCallId();
+      await postCall(bridge, { callId, state: 'ringing', from: '+972541110000' });
+      await postCall(bridge, { callId, state: 'ended', from: '+972541110000' });
+    }
+    browser = await launchWithExtension(profileDir);
+    await browser.worker();
+    const page = await browser.context.newPage();
+    await page.goto(`${EXTENSION_URL}/app.html#/calls`);
+    const gap = page.getByTestId('calls-gap');
+    await expect.poll(() => gap.count(), { timeout: 30_000 }).toBe(1);
+    expect(await gap.getAttribute('data-reason')).toBe('expired');
+    expect(await gap.textContent()).toMatch(/may be missing/);
+    // Dismissed, it stays dismissed.
+    await gap.getByRole('button').click();
+    await expect.poll(() => gap.count()).toBe(0);
+    await page.reload();
+    await page.getByTestId('calls-unknown').waitFor({ state: 'attached' });
+    expect(await gap.count()).toBe(0);
+    await page.close();
   });
 });

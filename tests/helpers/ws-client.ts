@@ -51,7 +51,8 @@ export class TestClient {
     this.send({ type: 'hello', protocol: 1, lastSeq, journalId });
     const welcome = await this.next(isType('welcome'), start);
     const caughtUp = await this.next(isType('caught-up'), start);
-    return { welcome, caughtUp, replayed: this.frames.slice(start).filter(isType('call')) };
+    const frames = this.frames.slice(start);
+    return { welcome, caughtUp, replayed: frames.filter(isType('call')), gaps: frames.filter(isType('gap')) };
   }
 
   close(): Promise<void> {

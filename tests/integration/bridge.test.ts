@@ -199,4 +199,48 @@ describe('restart', () => {
       await second.stop();
     }
   });
+
+  it('tells a desk that was away longer than the journal keeps that calls may be missing', async () => {
+    const first = await startBridge({
+      dir: newBridgeDir('journal-keep-token-0123456789', { journal: { keep: 3 } }),
+    });
+    try {
+      const client = await TestClient.connect(first.wsUrl, first.token);
+      const { caughtUp, welcome } = await client.hello();
+      await client.close();
+      // 8 changes; the journal keeps 3 (compacting past 6), so the first ones are gone.
+      for (let index = 1; index <= 4; index++) {
+        await postCall(first, { callId: `long-${index}`, state: 'ringing', from: '0541234567' });
+        await postCall(first, { callId: `long-${index}`, state: 'ended', from: '0541234567' });
+      }
+      const back = await TestClient.connect(first.wsUrl, first.token);
+      const { gaps, replayed } = await back.hello(caughtUp.seq, welcome.journalId);
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]).toMatchObject({
+        reason: 'expired',
+        afterSeq: caughtUp.seq,
+        journalId: welcome.journalId,
+      });
+      expect(gaps[0]!.resumeSeq).toBeGreaterThan(caughtUp.seq + 1);
+      expect(replayed.map((frame) => frame.call.callId)).toContain('long-4');
+      expect(replayed.map((frame) => frame.call.callId)).not.toContain('long-1');
+      await back.close();
+      // Up to date: no gap.
+      const again = await TestClient.connect(first.wsUrl, first.token);
+      const latest = await again.hello(welcome.seq + 8, welcome.journalId);
+      expect(latest.gaps).toEqual([]);
+      await again.close();
+      expect(first.stderr()).toContain('missed journal entries');
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('tells a desk whose cursor is from another journal (the data folder was reset)', async () => {
+    const client = await TestClient.connect(bridge.wsUrl, bridge.token);
+    const { gaps, welcome } = await client.hello(42, 'a-journal-that-is-gone');
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]).toMatchObject({ reason: 'new-journal', afterSeq: 42, journalId: welcome.journalId });
+    await client.close();
+  });
 });

@@ -28,6 +28,8 @@ export interface LinkDeps {
   onCall(frame: CallFrame): void;
   /** The journal position when the link has nothing more to catch up on. */
   onCaughtUp(journalId: string, seq: number): void;
+  /** The bridge no longer holds everything since the cursor: calls from `since` to `until` may be missing. */
+  onGap(gap: { reason: 'expired' | 'new-journal'; since?: number; until: number }): void;
   onState(state: LinkState): void;
   onDialResult(result: { requestId: string; ok: boolean; message: string }): void;
   log(message: string): void;
@@ -55,6 +57,8 @@ export class BridgeLink {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private keepaliveTimer?: ReturnType<typeof setInterval>;
   private journalId: string | null = null;
+  /** The cursor this connection's hello sent (a gap is measured from it). */
+  private helloCursor: JournalCursor | null = null;
   private current: LinkState = { state: 'connecting', since: Date.now() };
 
   constructor(private readonly deps: LinkDeps) {}
@@ -86,6 +90,7 @@ export class BridgeLink {
     socket.onopen = async () => {
       opened = true;
       const [cursor, { extensions }] = await Promise.all([this.deps.cursor(), this.deps.settings()]);
+      this.helloCursor = cursor;
       this.send({
         type: 'hello',
         protocol: PROTOCOL_VERSION,
@@ -152,6 +157,9 @@ export class BridgeLink {
         return;
       case 'caught-up':
         if (this.journalId) this.deps.onCaughtUp(this.journalId, frame.seq);
+        return;
+      case 'gap':
+        this.deps.onGap({ reason: frame.reason, since: this.helloCursor?.at, until: frame.until });
         return;
       case 'heartbeat':
         return;

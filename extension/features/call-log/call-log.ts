@@ -5,7 +5,7 @@
 import type { PhoneOptions } from '../../../shared/phone';
 import type { KesherDb } from '../../db/db';
 import { logCall } from '../../db/interactions';
-import type { JournalCursor } from '../settings/items';
+import { type CallGap, callGapsItem, type JournalCursor, MAX_CALL_GAPS } from '../settings/items';
 import type { CallFrame } from '../bridge-link/link';
 
 export interface CallLogDeps {
@@ -26,12 +26,12 @@ export class CallLogIntake {
     return this.enqueue(async () => {
       await logCall(this.deps.db, frame.call, await this.deps.phone());
       this.deps.onLogged(frame);
-      await this.advance({ journalId: frame.journalId, seq: frame.seq });
+      await this.advance({ journalId: frame.journalId, seq: frame.seq, at: Date.now() });
     });
   }
 
   caughtUp(journalId: string, seq: number): Promise<void> {
-    return this.enqueue(() => this.advance({ journalId, seq }));
+    return this.enqueue(() => this.advance({ journalId, seq, at: Date.now() }));
   }
 
   /** Resolves when everything handed in so far is stored. */
@@ -50,4 +50,18 @@ export class CallLogIntake {
     this.queue = this.queue.then(work).catch((error: unknown) => this.deps.onError(error));
     return this.queue;
   }
+}
+
+/**
+ * Keep a gap the bridge told of, once (a desk that reconnects before its catch-up finished hears of the same
+ * gap again), newest last, at most MAX_CALL_GAPS.
+ */
+export async function recordCallGap(
+  gap: Omit<CallGap, 'noticedAt'>,
+  now = Date.now(),
+  item: Pick<typeof callGapsItem, 'getValue' | 'setValue'> = callGapsItem,
+): Promise<void> {
+  const gaps = await item.getValue();
+  if (gaps.some((known) => known.reason === gap.reason && known.until === gap.until)) return;
+  await item.setValue([...gaps, { ...gap, noticedAt: now }].slice(-MAX_CALL_GAPS));
 }

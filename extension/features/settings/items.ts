@@ -47,10 +47,28 @@ export const languageItem = storage.defineItem<string>('local:language', { fallb
 export interface JournalCursor {
   journalId: string;
   seq: number;
+  /** When the call log was last known complete up to `seq` (ms since the epoch). */
+  at?: number;
 }
 export const journalCursorItem = storage.defineItem<JournalCursor | null>('local:journalCursor', {
   fallback: null,
 });
+
+/**
+ * A stretch of time the call log may be missing calls from: the bridge no longer had them when this desk
+ * came back (away longer than its journal keeps, or its journal was started anew). Shown on the Calls page.
+ */
+export interface CallGap {
+  reason: 'expired' | 'new-journal';
+  /** When the call log was last known complete (absent: unknown). */
+  since?: number;
+  until: number;
+  /** When the desk learnt of it. */
+  noticedAt: number;
+}
+/** chrome.storage.local key "callGaps": the newest last, at most MAX_CALL_GAPS. */
+export const callGapsItem = storage.defineItem<CallGap[]>('local:callGaps', { fallback: [] });
+export const MAX_CALL_GAPS = 20;
 
 export type LinkStateName =
   | 'not-paired'
