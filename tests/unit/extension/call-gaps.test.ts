@@ -4,7 +4,12 @@ import type { CallGap } from '../../../extension/features/settings/items';
 
 function memoryItem() {
   let value: CallGap[] = [];
-  return { getValue: async () => value, setValue: async (next: CallGap[]) => void (value = next) };
+  return {
+    getValue: async () => value,
+    setValue: async (next: CallGap[]) => {
+      value = next;
+    },
+  };
 }
 
 describe('call-log gaps', () => {
