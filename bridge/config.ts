@@ -58,6 +58,13 @@ const ConfigSchema = v.object({
       listen: v.string(),
       extension: v.optional(v.string()),
       allowFrom: v.optional(v.array(v.string())),
+      auth: v.optional(
+        v.object({
+          username: v.pipe(v.string(), v.minLength(1, 'sip.auth.username is empty')),
+          password: v.pipe(v.string(), v.minLength(12, 'sip.auth.password must be at least 12 characters')),
+          realm: v.optional(v.string()),
+        }),
+      ),
       register: v.optional(
         v.object({
           registrar: v.string(),

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EXTENSION_ORIGIN } from '../../shared/extension-id';
@@ -177,6 +178,37 @@ describe('extension link', () => {
     ]);
     await back.close();
   });
+});
+
+describe('idle sockets', () => {
+  it('closes sockets that never send a byte and links that never say hello; the extension still connects', async () => {
+    // 300 sockets that connect and say nothing (a few hundred once used up the file descriptors).
+    const idle: Socket[] = [];
+    const closed: Promise<number>[] = [];
+    const opened = Date.now();
+    for (let index = 0; index < 300; index++) {
+      const socket = connect(bridge.port, '127.0.0.1');
+      idle.push(socket);
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve(Date.now() - opened))));
+      socket.on('error', () => {});
+    }
+    // An authenticated link that never says hello.
+    const silent = await TestClient.connect(bridge.wsUrl, bridge.token);
+    const silentClosed = new Promise<number>((resolve) =>
+      silent.socket.once('close', (code) => resolve(code)),
+    );
+    // Meanwhile an extension connects as usual.
+    const client = await TestClient.connect(bridge.wsUrl, bridge.token);
+    await client.hello();
+    const times = await Promise.all(closed);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(9_000);
+    expect(await silentClosed).toBe(1008);
+    expect(bridge.stderr()).toMatch(/never said hello; closed/);
+    // The extension that did say hello keeps its link (it sends keep-alives; the heartbeat answers).
+    expect(client.socket.readyState).toBe(WebSocket.OPEN);
+    await client.close();
+    for (const socket of idle) socket.destroy();
+  }, 30_000);
 });
 
 describe('restart', () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AmiParser } from '../../bridge/sources/ami/parse';
+import { DigestGuard, parseDigestParams } from '../../bridge/sources/sip/auth';
 import { callerOf, callerWithheld } from '../../bridge/sources/sip/source';
 import { parseNameAddr, parseSip, SipParseError } from '../../bridge/sources/sip/parse';
 import { fromTwilio } from '../../bridge/sources/webhook';
@@ -135,6 +136,26 @@ describe('fuzz: no parser throws an unexpected error or holds the event loop', (
         'parseSip',
         input,
         (text) => parseSip(text),
+        (error) => error instanceof SipParseError,
+      );
+    }
+  });
+
+  it('SIP digest answers (the authenticated member)', () => {
+    const guard = new DigestGuard({ username: 'kesher', password: 'digest-secret-42' });
+    for (const input of [...inputs(7), 'a'.repeat(64 * 1024), `${'a-'.repeat(30_000)}`]) {
+      const flat = input.replace(/[\r\n]/g, ' ');
+      timed(
+        'parseDigestParams',
+        `Digest ${flat}`,
+        (text) => parseDigestParams(text),
+        () => false,
+      );
+      const datagram = `INVITE sip:100@x SIP/2.0\r\nVia: SIP/2.0/UDP x\r\nFrom: <sip:1@x>\r\nTo: <sip:100@x>\r\nCall-ID: 1\r\nCSeq: 1 INVITE\r\nAuthorization: Digest ${flat}\r\n\r\n`;
+      timed(
+        'DigestGuard.verify',
+        datagram,
+        (text) => expect(guard.verify(parseSip(text)).ok).toBe(false),
         (error) => error instanceof SipParseError,
       );
     }

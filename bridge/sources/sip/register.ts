@@ -3,6 +3,7 @@
  * devices can ring the bridge. Refreshes before expiry; a refused password is reported in plain words.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { parseDigestParams } from './auth';
 import { header, parseNameAddr, type SipMessage } from './parse';
 
 export interface RegistrationConfig {
@@ -27,12 +28,8 @@ export interface DigestChallenge {
 }
 
 export function parseChallenge(value: string): DigestChallenge | null {
-  if (!/^Digest\s/i.test(value)) return null;
-  const params: Record<string, string> = {};
-  for (const match of value.slice(7).matchAll(/([a-z-]+)\s*=\s*(?:"([^"]*)"|([^,\s]+))/gi)) {
-    params[match[1]!.toLowerCase()] = match[2] ?? match[3] ?? '';
-  }
-  if (!params.realm || !params.nonce) return null;
+  const params = parseDigestParams(value);
+  if (!params?.realm || !params.nonce) return null;
   return {
     realm: params.realm,
     nonce: params.nonce,

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { CallEventInput } from '../../../shared/protocol';
 import type { SourceStatus } from '../../server';
+import { DigestGuard, type SipAuthConfig } from './auth';
 import { header, parseCSeq, parseNameAddr, parseSip, type SipMessage, SipParseError } from './parse';
 import { type RegistrationConfig, SipRegistration } from './register';
 
@@ -18,6 +19,8 @@ export interface SipSourceConfig {
   extension?: string;
   /** Only these addresses may ring us (the PBX); empty: any (fine on loopback, risky on a LAN). */
   allowFrom?: string[];
+  /** Authenticated mode: every INVITE must answer a digest challenge with this user and password. */
+  auth?: SipAuthConfig;
   register?: RegistrationConfig;
 }
 
@@ -83,12 +86,16 @@ export class SipSource {
   private sweeper?: NodeJS.Timeout;
   private registration?: SipRegistration;
   private malformed = 0;
+  private refused = 0;
+  private readonly guard?: DigestGuard;
   private local = { host: '127.0.0.1', port: 0 };
 
   constructor(
     private readonly config: SipSourceConfig,
     private readonly hooks: SipHooks,
-  ) {}
+  ) {
+    if (config.auth) this.guard = new DigestGuard(config.auth);
+  }
 
   get address(): { host: string; port: number } {
     return this.local;
@@ -110,7 +117,8 @@ export class SipSource {
     this.local = { host, port: socket.address().port };
     this.sweeper = setInterval(() => this.sweep(Date.now()), 5_000);
     this.sweeper.unref();
-    const open = !this.config.allowFrom?.length && !['127.0.0.1', '::1', 'localhost'].includes(host);
+    const open =
+      !this.guard && !this.config.allowFrom?.length && !['127.0.0.1', '::1', 'localhost'].includes(host);
     if (open) {
       this.hooks.warn(
         `SIP: listening on ${host} without allowFrom: anyone who can reach this port can ring Kesher`,
@@ -125,7 +133,10 @@ export class SipSource {
       );
       this.registration.start();
     } else {
-      this.report('ready', `SIP: ringing member listening on udp ${host}:${this.local.port}`);
+      this.report(
+        'ready',
+        `SIP: ringing member listening on udp ${host}:${this.local.port}${this.guard ? ' (digest authentication)' : ''}`,
+      );
     }
     return this.local;
   }
@@ -180,7 +191,7 @@ export class SipSource {
     const allow = ['Allow: INVITE, ACK, CANCEL, BYE, OPTIONS'];
     switch (message.method) {
       case 'INVITE':
-        this.invite(message, callId, cseq.seq, remote);
+        if (this.authenticated(message, remote)) this.invite(message, callId, cseq.seq, remote);
         break;
       case 'CANCEL':
         this.cancel(message, callId, remote);
@@ -199,6 +210,34 @@ export class SipSource {
       default:
         this.send(this.respond(message, 405, 'Method Not Allowed', undefined, allow), remote);
     }
+  }
+
+  /**
+   * In authenticated mode, whether this INVITE proved the password; if not, it has been answered (401 with
+   * a challenge, or 403). CANCEL and BYE need no proof: they act only on a call that did prove it.
+   */
+  private authenticated(message: SipMessage, remote: RemoteInfo): boolean {
+    if (!this.guard) return true;
+    const verdict = this.guard.verify(message);
+    if (verdict.ok) return true;
+    if (verdict.challenge) {
+      this.send(
+        this.respond(message, 401, 'Unauthorized', tag(), [
+          `WWW-Authenticate: ${this.guard.challenge(message, Date.now(), verdict.stale)}`,
+        ]),
+        remote,
+      );
+      return false;
+    }
+    this.refused++;
+    this.send(this.respond(message, 403, 'Forbidden', tag()), remote);
+    // One line per refusal would let a flood fill the log: every 100th is reported.
+    if (this.refused % 100 === 1) {
+      this.hooks.warn(
+        `SIP: refused an INVITE from ${remote.address}:${remote.port} (digest: ${verdict.reason}; ${this.refused} so far)`,
+      );
+    }
+    return false;
   }
 
   private cancel(message: SipMessage, callId: string, remote: RemoteInfo): void {
