@@ -3,6 +3,7 @@
  * Contacts, Outlook, Thunderbird, and hand-made sheets in English, Hebrew and Greek), and decoding files
  * saved as UTF-8 (with or without a BOM), Windows-1255 (Hebrew) or Windows-1253 (Greek).
  */
+import { notesWithNonEmails, sortEmails } from './email';
 import { foldText } from './text';
 
 export interface ContactDraft {
@@ -22,6 +23,9 @@ export type ColumnKind =
   | 'firstName'
   | 'middleName'
   | 'lastName'
+  /** An honorific before the name ("Dr.", "Mrs."): Outlook's "Title" beside its "Job Title". */
+  | 'prefix'
+  | 'suffix'
   | 'company'
   | 'title'
   | 'email'
@@ -37,6 +41,11 @@ export interface ColumnMapping {
 
 /** The end of a word in any script (JavaScript's \b only knows ASCII letters). */
 const END = '(?![\\p{L}\\p{N}])';
+
+/** Patterns are written as words are spelt; folding also turns a Greek final sigma into σ. */
+function foldPattern(pattern: string): string {
+  return pattern.replace(/ς/g, 'σ');
+}
 
 /**
  * Folded header text → what it holds. Patterns are written folded (lower case, no accents, Hebrew final
@@ -60,19 +69,21 @@ const RULES: Array<[RegExp, ColumnKind, string?]> = (
     [`^(first name|given name|שמ פרטי|ονομα)$`, 'firstName'],
     [`^(middle name|additional name|שמ אמצעי|μεσαιο ονομα)$`, 'middleName'],
     [`^(last name|family name|surname|שמ משפחה|επωνυμο)$`, 'lastName'],
+    [`^(name prefix|prefix|salutation|honorific|תואר|προσφωνηση)$`, 'prefix'],
+    [`^(name suffix|suffix|סיומת|επιθημα)$`, 'suffix'],
     [`^(name|full name|display name|contact|שמ|שמ מלא|איש קשר|ονοματεπωνυμο|πληρες ονομα)$`, 'name'],
     [
       `^(company|organization|organisation|organization name|organization 1 - name|חברה|ארגונ|שמ החברה|εταιρεια|εταιρια|οργανισμος)$`,
       'company',
     ],
     [
-      `^(job title|title|position|organization title|organization 1 - title|תפקיד|תואר|θεση|τιτλος|ιδιοτητα)$`,
+      `^(job title|title|position|organization title|organization 1 - title|תפקיד|θεση|τιτλος|ιδιοτητα)$`,
       'title',
     ],
     [`^(notes|note|comments|הערות|הערה|σημειωσεις|σχολια)$`, 'notes'],
     [`^(labels|group membership|categories|tags|תגיות|קבוצות|ετικετες|κατηγοριες)$`, 'tags'],
   ] as Array<[string, ColumnKind, string?]>
-).map(([pattern, kind, label]) => [new RegExp(pattern, 'u'), kind, label]);
+).map(([pattern, kind, label]) => [new RegExp(foldPattern(pattern), 'u'), kind, label]);
 
 export function guessColumn(header: string): ColumnMapping {
   const folded = foldText(header.trim()).replace(/\s+/g, ' ');
@@ -82,12 +93,22 @@ export function guessColumn(header: string): ColumnMapping {
 
 /** Google's "Phone 1 - Value" takes its label from the "Phone 1 - Label" (or "- Type") column beside it. */
 export function guessMapping(headers: readonly string[]): ColumnMapping[] {
-  return headers.map((header) => {
+  const mappings = headers.map((header): ColumnMapping => {
     const mapping = guessColumn(header);
     // "E-mail 1 - Type" / "Phone 1 - Label" columns describe their neighbours, they hold no value.
     if (/ - (type|label)$/i.test(header.trim())) return { kind: 'ignore' };
     return mapping;
   });
+  // Outlook writes the honorific as "Title" (Hebrew "תואר", Greek "Τίτλος") beside its "Job Title": when a
+  // file has both, the bare one is the honorific, never glued to the job title ("Dr. Position").
+  const bare = (header: string) => /^(title|τιτλοσ)$/u.test(foldText(header.trim()));
+  const titles = mappings.filter((mapping) => mapping.kind === 'title').length;
+  if (titles > 1) {
+    return mappings.map((mapping, index) =>
+      mapping.kind === 'title' && bare(headers[index] ?? '') ? { kind: 'prefix' } : mapping,
+    );
+  }
+  return mappings;
 }
 
 export interface RowResult {
@@ -131,13 +152,13 @@ export function rowToDraft(
     parts[column.kind] = [...(parts[column.kind] ?? []), ...values(cell)];
   }
   const joined = (kind: ColumnKind, separator = ' ') => parts[kind]?.join(separator).trim() || undefined;
-  const emails = (parts.email ?? []).filter((email) => email.includes('@'));
-  const badEmail = (parts.email ?? []).find((email) => !email.includes('@'));
-  const personal = [joined('firstName'), joined('middleName'), joined('lastName')].filter(Boolean).join(' ');
+  const { emails, notEmails } = sortEmails(parts.email ?? []);
+  const given = [joined('firstName'), joined('middleName'), joined('lastName')].filter(Boolean).join(' ');
+  // Honorific and suffix frame a name made of parts, as a vCard's N does ("Dr. Max Mustermann jr.").
+  const personal = given ? [joined('prefix'), given, joined('suffix')].filter(Boolean).join(' ') : '';
   const company = joined('company', ', ');
   const name = joined('name') ?? (personal || company || emails[0] || phones[0]?.raw);
   if (!name) return { error: 'no name, company, email or phone in this row' };
-  if (badEmail) return { error: `"${badEmail}" is not an email address` };
   const tags = (parts.tags ?? [])
     .flatMap((tag) => tag.split(/[,;]/))
     .map((tag) => tag.replace(/^\*\s*/, '').trim())
@@ -149,7 +170,7 @@ export function rowToDraft(
       title: joined('title'),
       phones,
       emails,
-      notes: joined('notes', '\n'),
+      notes: notesWithNonEmails(joined('notes', '\n'), notEmails),
       tags: [...new Set(tags)],
     },
   };

@@ -84,3 +84,44 @@ export function companyFromEmail(email: string): string | undefined {
     .map((word) => word[0]!.toUpperCase() + word.slice(1))
     .join(' ');
 }
+
+const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\.]+(?:\.[^\s@<>(),;:"[\]\\.]+)+$/u;
+
+/**
+ * An address as address books write it → the address, or undefined when it is not one. Takes off
+ * `mailto:` and a display name (`Dana Levi <dana@acme.co.il>`); an address needs one `@` and a domain with a
+ * dot. One rule for every import (CSV, vCard) and capture.
+ */
+export function parseEmailAddress(raw: string): string | undefined {
+  let text = raw.trim().replace(/^mailto:/i, '');
+  const open = text.lastIndexOf('<');
+  if (open >= 0 && text.endsWith('>')) text = text.slice(open + 1, -1);
+  text = text.trim();
+  return text.length <= 254 && ADDRESS.test(text) ? text : undefined;
+}
+
+/**
+ * Emails of one contact, split into addresses and values that are not addresses. The latter are never
+ * dropped: the importers keep them in the card's notes (see `notesWithNonEmails`).
+ */
+export function sortEmails(values: readonly string[]): { emails: string[]; notEmails: string[] } {
+  const emails: string[] = [];
+  const notEmails: string[] = [];
+  for (const value of values) {
+    if (!value.trim()) continue;
+    const address = parseEmailAddress(value);
+    if (address) emails.push(address);
+    else notEmails.push(value.trim());
+  }
+  return { emails: [...new Set(emails)], notEmails };
+}
+
+/** A contact's notes with the email values that were not addresses appended, so nothing typed is lost. */
+export function notesWithNonEmails(
+  notes: string | undefined,
+  notEmails: readonly string[],
+): string | undefined {
+  if (notEmails.length === 0) return notes;
+  const kept = notEmails.map((value) => `Email (not an address): ${value}`).join('\n');
+  return notes ? `${notes}\n${kept}` : kept;
+}

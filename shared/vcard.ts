@@ -3,6 +3,7 @@
  * printable (old phones), labelled phones and emails, photos inline (base64 or data: URI).
  */
 import type { ContactDraft } from './contacts';
+import { notesWithNonEmails, sortEmails } from './email';
 
 export class VCardError extends Error {}
 
@@ -184,14 +185,11 @@ function toDraft(properties: Property[]): ContactDraft | null {
       raw: unescapeText(property.value).replace(/^tel:/i, '').trim(),
     }))
     .filter((phone) => phone.raw !== '');
-  const emails = properties
-    .filter((property) => property.name === 'EMAIL')
-    .map((property) =>
-      unescapeText(property.value)
-        .replace(/^mailto:/i, '')
-        .trim(),
-    )
-    .filter(Boolean);
+  const { emails, notEmails } = sortEmails(
+    properties
+      .filter((property) => property.name === 'EMAIL')
+      .map((property) => unescapeText(property.value)),
+  );
   const name = fn || fromN || org || emails[0] || phones[0]?.raw || '';
   if (!name) return null;
   const photo = first('PHOTO') ? photoOf(first('PHOTO')!) : undefined;
@@ -208,7 +206,7 @@ function toDraft(properties: Property[]): ContactDraft | null {
     phones,
     emails,
     photo,
-    notes: note,
+    notes: notesWithNonEmails(note, notEmails),
     tags,
   };
 }

@@ -143,6 +143,8 @@ export const el: Record<keyof typeof en, string> = {
   'column.name': 'Ονοματεπώνυμο',
   'column.firstName': 'Όνομα',
   'column.middleName': 'Μεσαίο όνομα',
+  'column.prefix': 'Προσφώνηση (Δρ., κ.)',
+  'column.suffix': 'Επίθημα ονόματος',
   'column.lastName': 'Επώνυμο',
   'column.company': 'Εταιρεία',
   'column.title': 'Θέση',

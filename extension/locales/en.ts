@@ -149,6 +149,8 @@ export const en = {
   'column.name': 'Full name',
   'column.firstName': 'First name',
   'column.middleName': 'Middle name',
+  'column.prefix': 'Honorific (Dr., Mrs.)',
+  'column.suffix': 'Name suffix (Jr.)',
   'column.lastName': 'Last name',
   'column.company': 'Company',
   'column.title': 'Job title',

@@ -142,6 +142,8 @@ export const he: Record<keyof typeof en, string> = {
   'column.name': 'שם מלא',
   'column.firstName': 'שם פרטי',
   'column.middleName': 'שם אמצעי',
+  'column.prefix': 'תואר (ד"ר, עו"ד)',
+  'column.suffix': 'סיומת שם',
   'column.lastName': 'שם משפחה',
   'column.company': 'חברה',
   'column.title': 'תפקיד',

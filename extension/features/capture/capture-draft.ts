@@ -3,6 +3,7 @@
  * vCard, tel:/mailto: links, og: tags) or from a Gmail message. Pure: the worker calls it with what the
  * capture script read; nothing from the page is ever rendered as HTML.
  */
+import { parseEmailAddress } from '../../../shared/email';
 import { companyFromEmail, type LeadDraft, parseLeadText } from '../../../shared/lead-text';
 import { emailFromMailto, phoneFromTelLink } from '../../../shared/page-contacts';
 import { type PhoneOptions, parsePhone } from '../../../shared/phone';
@@ -63,8 +64,8 @@ function addPhone(draft: LeadDraft, raw: string | undefined, label = 'phone'): v
   if (value && !draft.phones.some((item) => item.raw === value)) draft.phones.push({ label, raw: value });
 }
 function addEmail(draft: LeadDraft, raw: string | undefined): void {
-  const value = raw?.replace(/^mailto:/i, '').trim();
-  if (value && /^[^@\s]+@[^@\s]+$/.test(value) && !draft.emails.includes(value)) draft.emails.push(value);
+  const value = raw === undefined ? undefined : parseEmailAddress(raw);
+  if (value && !draft.emails.includes(value)) draft.emails.push(value);
 }
 
 /** Fill what `draft` lacks from `more`. */

@@ -34,9 +34,11 @@ import {
 const KINDS: ColumnKind[] = [
   'ignore',
   'name',
+  'prefix',
   'firstName',
   'middleName',
   'lastName',
+  'suffix',
   'company',
   'title',
   'email',

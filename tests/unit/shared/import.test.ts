@@ -80,6 +80,13 @@ describe('column guessing', () => {
     ['Κινητό', 'phone'],
     ['Τηλέφωνο', 'phone'],
     ['Εταιρεία', 'company'],
+    // Greek words ending in a final sigma (ς folds to σ).
+    ['Οργανισμός', 'company'],
+    ['Σημειώσεις', 'notes'],
+    ['Ετικέτες', 'tags'],
+    ['Κατηγορίες', 'tags'],
+    ['Name Prefix', 'prefix'],
+    ['Suffix', 'suffix'],
     ['E-mail Address', 'email'],
     ['Mobile Phone', 'phone'],
     ['Business Phone', 'phone'],
@@ -100,6 +107,28 @@ describe('real address-book exports', () => {
       emails: ['Anita@contoso.com'],
     });
     expect(first?.draft?.phones).toContainEqual({ label: 'work', raw: '555-555-1212' });
+  });
+
+  it('Outlook\'s honorific "Title" frames the name and is never glued to the job title', () => {
+    const [first] = importCsv(fixture('csv', 'GoogleCreatedOutlook.csv').toString('latin1'));
+    expect(first?.draft).toMatchObject({
+      name: 'Dr. Max Middle Name Mustermann jr.',
+      title: 'Position',
+      company: 'Firma',
+    });
+    // A hand-made sheet's lone "Title" is still the job title.
+    expect(importCsv('Name,Title\r\nDana,Sales manager\r\n')[0]?.draft?.title).toBe('Sales manager');
+    // Hebrew and Greek Outlook headers too.
+    expect(importCsv('תואר,שם פרטי,שם משפחה,תפקיד\r\nד"ר,דנה,לוי,מנהלת\r\n')[0]?.draft).toMatchObject({
+      name: 'ד"ר דנה לוי',
+      title: 'מנהלת',
+    });
+    expect(importCsv('Τίτλος,Όνομα,Επώνυμο,Θέση\r\nΔρ.,Ελένη,Παππά,Διευθύντρια\r\n')[0]?.draft).toMatchObject(
+      {
+        name: 'Δρ. Ελένη Παππά',
+        title: 'Διευθύντρια',
+      },
+    );
   });
 
   it('Google (old export, ::: multi-values)', () => {
@@ -182,13 +211,38 @@ describe('real address-book exports', () => {
     });
   });
 
-  it('reports a row without anything to make a card of, and a bad email', () => {
-    const results = importCsv('Name,Email\r\n,x@y.z\r\n,\r\nDana,not-an-email\r\n');
+  it('reports a row without anything to make a card of', () => {
+    const results = importCsv('Name,Email\r\n,x@y.z\r\n,\r\n');
     expect(results.map((result) => result.error)).toEqual([
       undefined,
       'no name, company, email or phone in this row',
-      '"not-an-email" is not an email address',
     ]);
+  });
+
+  it('one email rule for CSV and vCard: a value that is not an address is kept in the notes, never lost or a reason to lose the card', () => {
+    const [csv] = importCsv('Name,Email,Notes\r\nDana,not-an-email,VIP\r\n');
+    const { cards } = parseVCards(
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana\r\nEMAIL:not-an-email\r\nNOTE:VIP\r\nEND:VCARD\r\n',
+    );
+    for (const draft of [csv!.draft!, cards[0]!]) {
+      expect(draft.emails).toEqual([]);
+      expect(draft.notes).toBe('VIP\nEmail (not an address): not-an-email');
+    }
+    // The same addresses are taken by both: display names and mailto: come off, a domain needs a dot.
+    const values = [
+      'Dana Levi <dana@acme.co.il>',
+      'mailto:noa@acme.co.il',
+      'x@localhost',
+      'a@b@c.com',
+      'dana @acme.co.il',
+    ];
+    const [csvMany] = importCsv(`Name,Email\r\nDana,${values.join(' ::: ')}\r\n`);
+    const vcard = parseVCards(
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana\r\n${values.map((value) => `EMAIL:${value}`).join('\r\n')}\r\nEND:VCARD\r\n`,
+    ).cards[0]!;
+    expect(csvMany!.draft!.emails).toEqual(['dana@acme.co.il', 'noa@acme.co.il']);
+    expect(vcard.emails).toEqual(csvMany!.draft!.emails);
+    expect(vcard.notes).toBe(csvMany!.draft!.notes);
   });
 });
 
