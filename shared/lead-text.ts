@@ -163,8 +163,16 @@ function splitTitle(line: string): { title: string; company?: string } {
   return { title, company: company || undefined };
 }
 
-export function parseLeadText(text: string, phone: PhoneOptions): LeadDraft {
+/**
+ * `knownName`: the person's name as the message gave it (Gmail's sender): never taken for their company,
+ * in whatever script the signature writes it.
+ */
+export function parseLeadText(text: string, phone: PhoneOptions, knownName?: string): LeadDraft {
   const draft: LeadDraft = { name: '', emails: [], phones: [] };
+  // How sure the company is: a labelled or legally marked line ("… בע״מ", "Ltd") beats a guess.
+  let companySure = false;
+  const isOwnName = (value: string) =>
+    [draft.name, knownName].some((name) => name && foldText(name) === foldText(value));
   const lines = text
     .replace(/\r\n?/g, '\n')
     // Table cells (a copied row, a row's text) are lines too.
@@ -197,27 +205,38 @@ export function parseLeadText(text: string, phone: PhoneOptions): LeadDraft {
       continue;
     }
     const company = labelled(line, /company|חברה|εταιρεια|εταιρεία/);
-    if (company && !draft.company) {
+    if (company && !companySure) {
       draft.company = company;
+      companySure = true;
       continue;
     }
     if (FIELD_LABEL.test(line) || /^(?:https?:\/\/|www\.)/i.test(line)) continue;
     if (!draft.title && isTitleLine(line)) {
       const split = splitTitle(line);
       draft.title = split.title;
-      if (split.company && !draft.company) draft.company = split.company;
+      // "יוסי כהן | מנכ״ל": the other half is the person, not a company.
+      if (split.company && isOwnName(split.company)) {
+        if (!draft.name) draft.name = split.company;
+      } else if (split.company && !draft.company) {
+        draft.company = split.company;
+        companySure = COMPANY_MARK.test(split.company);
+      }
       continue;
     }
-    if (!draft.company && COMPANY_MARK.test(line)) {
+    if (!companySure && COMPANY_MARK.test(line)) {
       draft.company = line;
+      companySure = true;
       continue;
     }
     if (!draft.name && looksLikeName(line)) {
       draft.name = line;
       continue;
     }
-    if (draft.name && !draft.company && looksLikeName(line) && draft.title) draft.company = line;
+    if (draft.name && !draft.company && looksLikeName(line) && draft.title && !isOwnName(line))
+      draft.company = line;
   }
+  // A person's own name is never their company.
+  if (draft.company && isOwnName(draft.company)) draft.company = undefined;
   if (!draft.company && draft.emails[0]) draft.company = companyFromEmail(draft.emails[0]);
   return draft;
 }

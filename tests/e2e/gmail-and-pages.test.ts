@@ -4,6 +4,8 @@
  * this site" needs no prompt). The side panel never shows to Playwright: its page is opened as a tab with
  * the same `?tab=` address a chip or the context menu gives it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -193,6 +195,48 @@ describe('Gmail', () => {
       .toEqual(['Open יוסי כהן in Kesher']);
     await panel.close();
     await gmail.close();
+  });
+
+  it('in Hebrew Gmail: the signature company, Cc labelled Cc, the email logged at its own date, no errors', async () => {
+    const gmail = await browser.context.newPage();
+    const errors: string[] = [];
+    gmail.on('console', (message) => {
+      // The fixture server has no favicon; anything else logged as an error is a defect.
+      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico'))
+        errors.push(message.text());
+    });
+    gmail.on('pageerror', (error) => errors.push(error.message));
+    await gmail.goto(`${base}/gmail/thread-hebrew-cc.html#inbox/FMfcgzHEC`);
+    await expect.poll(async () => (await chips(gmail)).length).toBe(1);
+    const panel = await openPanel(gmail);
+    await expect.poll(() => panel.getByTestId('panel-capture-form').count()).toBe(1);
+    expect(await panel.getByTestId('panel-capture-name').inputValue()).toBe('אבי לוי');
+    expect(await panel.getByTestId('panel-capture-company').inputValue()).toBe('לוי דפוס בע״מ');
+    expect(await panel.getByTestId('panel-capture-title').inputValue()).toBe('מנכ״ל');
+    const people = await panel.getByTestId('panel-person').allTextContents();
+    expect(people).toContainEqual(expect.stringMatching(/נועה שמש.*Cc/));
+    expect(people).toContainEqual(expect.stringMatching(/אני.*To/));
+    await panel.getByTestId('panel-capture-save').click();
+    await expect.poll(() => panel.getByTestId('panel-card-name').textContent()).toBe('אבי לוי');
+    await panel.getByTestId('panel-log-email').click();
+    await expect.poll(() => panel.getByTestId('panel-email-logged').count()).toBe(1);
+    // Logged at the message's own time (Gmail shows it in Hebrew), not at the moment of logging.
+    const sent = new Date(2026, 10, 17, 14, 40).toISOString();
+    await expect
+      .poll(() => panel.getByTestId('panel-recent-interactions').locator(`time[datetime="${sent}"]`).count())
+      .toBe(1);
+    await panel.close();
+    await gmail.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('content scripts define no setting but the language: never the bridge token, never a session item', () => {
+    const dir = join(E2E_EXTENSION_DIR, 'content-scripts');
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.js'))) {
+      const code = readFileSync(join(dir, file), 'utf8');
+      // Item keys as the bundle writes them ("session:linkState"), not WXT's own driver table.
+      expect(/[`'"](?:local:bridgeToken|session:[a-zA-Z]+)/.exec(code)?.[0], file).toBeUndefined();
+    }
   });
 
   it("reads a compose window's recipients", async () => {

@@ -4,6 +4,7 @@
  * capture script read; nothing from the page is ever rendered as HTML.
  */
 import { parseEmailAddress } from '../../../shared/email';
+import { foldText } from '../../../shared/text';
 import { companyFromEmail, type LeadDraft, parseLeadText } from '../../../shared/lead-text';
 import { emailFromMailto, phoneFromTelLink } from '../../../shared/page-contacts';
 import { type PhoneOptions, parsePhone } from '../../../shared/phone';
@@ -175,10 +176,16 @@ export function draftFromEmail(
     from: 'email',
   };
   if (signature) {
-    const parsed = parseLeadText(signature, phone);
+    const parsed = parseLeadText(signature, phone, draft.name || undefined);
     // The signature's name only when the message did not give one: Gmail's is what the sender chose.
     fill(draft, parsed);
   }
+  // A person's own name is never their company (Gmail's name and the signature's may differ in script).
+  if (
+    draft.company &&
+    [draft.name, person.name].some((name) => name && foldText(name) === foldText(draft.company!))
+  )
+    draft.company = undefined;
   if (!draft.company) draft.company = companyFromEmail(person.email);
   return draft;
 }

@@ -3,6 +3,7 @@
  * `email` attribute on every person and `data-message-id` on every message (see ../shared/fixtures/README.md
  * and tests/fixtures/gmail). Class names are only used as a first guess, with a structural fallback.
  */
+import { parseMailDate, timeFromGmailId } from '../../../shared/mail-date';
 import type { GmailContext, GmailPerson } from '../../content-messaging';
 
 const SIGNATURE_LINES = 14;
@@ -30,6 +31,32 @@ export function senderElement(message: Element): Element | null {
   return message.querySelector('h3 [email], .gD[email]') ?? message.querySelector('[email]');
 }
 
+/** "cc:" (and "bcc:") in the languages Kesher's offices set Gmail to; "to" ends a cc run. */
+const CC_LABEL =
+  /(?:^|[\s,(])(?:b?cc|עותק(?: מוסתר)?|κοιν|ιδ\.? ?κοιν|(?:скрытая )?копия|نسخة(?: مخفية)?|kopie|copia(?: nascosta)?|cópia|cco|ccn)\.?\s*:/giu;
+const TO_LABEL = /(?:^|[\s,(])(?:to|אל|προς|кому|إلى|an|à|para|a)\s*:/giu;
+
+function lastIndex(pattern: RegExp, text: string): number {
+  let last = -1;
+  for (const match of text.matchAll(pattern)) last = match.index ?? last;
+  return last;
+}
+
+/**
+ * Whether a recipient is in To or Cc: Gmail writes "to me, cc: Noa" on the message's line and "cc:" as the
+ * label of a row in its details; the label before the person (in the same line or row) decides.
+ */
+export function recipientRole(element: Element): 'to' | 'cc' {
+  if (element.closest('.ajv, [data-cc]')) return 'cc';
+  const container = element.closest('tr, .hb') ?? element.parentElement;
+  if (!container) return 'to';
+  const range = element.ownerDocument.createRange();
+  range.setStart(container, 0);
+  range.setEndBefore(element);
+  const before = range.toString().slice(-2000);
+  return lastIndex(CC_LABEL, before) > lastIndex(TO_LABEL, before) ? 'cc' : 'to';
+}
+
 /** "Name <a@b.c>, c@d.e" as typed into a compose window's To field. */
 export function parseAddressList(value: string): GmailPerson[] {
   const people: GmailPerson[] = [];
@@ -42,13 +69,17 @@ export function parseAddressList(value: string): GmailPerson[] {
   return people;
 }
 
+/**
+ * When the message was sent, from its date as Gmail shows it (`span.g3[title]`, in the interface's
+ * language), else from the time in its legacy message id.
+ */
 function dateOf(message: Element): { dateText?: string; at?: number } {
   const element = message.querySelector('span.g3[title], [title][data-tooltip], span[title]');
   const dateText = element?.getAttribute('title') ?? undefined;
-  if (!dateText) return {};
-  // "Mon, Nov 23, 2026, 10:15 AM" — drop the weekday, Date.parse reads the rest in most locales' English form.
-  const parsed = Date.parse(dateText.replace(/^[^,\d]+,\s*/, '').replace(/,(\s*\d{1,2}:\d{2})/, '$1'));
-  return Number.isNaN(parsed) ? { dateText } : { dateText, at: parsed };
+  const at =
+    (dateText ? parseMailDate(dateText) : undefined) ??
+    timeFromGmailId(message.getAttribute('data-legacy-message-id') ?? undefined);
+  return { ...(dateText ? { dateText } : {}), ...(at !== undefined ? { at } : {}) };
 }
 
 function signatureOf(message: Element): string | undefined {
@@ -113,7 +144,7 @@ export function readGmail(doc: Document, url: string): GmailContext {
     if (from) add(personOf(from, 'from'));
     for (const element of Array.from(message.querySelectorAll('[email]'))) {
       if (element === from || element.closest('h3')) continue;
-      add(personOf(element, element.closest('.ajv, [data-cc]') ? 'cc' : 'to'));
+      add(personOf(element, recipientRole(element)));
     }
   }
   for (const person of composePeople(doc)) add(person);

@@ -9,7 +9,7 @@ import { browser } from 'wxt/browser';
 import { type ChipCard, type GmailContext, onRescan, sendContentMessage } from '../../content-messaging';
 import { resolveLocale, setLocale } from '../../ui/i18n';
 import { createChip, isOurChip } from '../page-contacts/chip';
-import { languageItem } from '../settings/items';
+import { languageItem } from '../settings/language';
 import { openMessageBody, readGmail, senderElement, visibleMessages } from './gmail-page';
 
 export function startGmail(ctx: ContentScriptContext): void {

@@ -1,7 +1,7 @@
 /** The page-contacts content script: chips on an allowed site (or a one-off scan of one tab). */
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { onRescan, sendContentMessage } from '../../content-messaging';
-import { languageItem } from '../settings/items';
+import { languageItem } from '../settings/language';
 import { resolveLocale, setLocale } from '../../ui/i18n';
 import { PageScanner } from './scanner';
 

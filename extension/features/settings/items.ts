@@ -40,8 +40,8 @@ export function parseExtensions(value: string): string[] {
     .filter((item) => /^[0-9*#]{1,20}$/.test(item));
 }
 
-/** chrome.storage.local key "language": "auto" (follow the browser), "en", "he" or "el". */
-export const languageItem = storage.defineItem<string>('local:language', { fallback: 'auto', version: 1 });
+// The interface language lives in ./language.ts: content scripts import only that (see there).
+export { languageItem } from './language';
 
 /** Where the call log stands in the bridge's journal (chrome.storage.local key "journalCursor"). */
 export interface JournalCursor {

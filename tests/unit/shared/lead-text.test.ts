@@ -112,3 +112,17 @@ describe('parseLeadText', () => {
     expect(draft.name).toBe('Dana Levi');
   });
 });
+
+describe("a signature's company line", () => {
+  it('beats a guess, and a person is never their own company', () => {
+    // The name beside the title ("name | title"), then the company line.
+    const split = parseLeadText('יוסי כהן | מנכ״ל\nכהן ובניו בע״מ\nנייד: 052-765-4321', IL, 'יוסי כהן');
+    expect(split).toMatchObject({ name: 'יוסי כהן', title: 'מנכ״ל', company: 'כהן ובניו בע״מ' });
+    // A bilingual signature: the name again in Latin letters before the company line.
+    const bilingual = parseLeadText('יוסי כהן\nמנכ״ל\nYossi Cohen\nכהן ובניו בע״מ', IL, 'Yossi Cohen');
+    expect(bilingual.company).toBe('כהן ובניו בע״מ');
+    // No company line at all: the sender's name is not taken for one.
+    const none = parseLeadText('מנכ״ל\nYossi Cohen', IL, 'Yossi Cohen');
+    expect(none.company).toBeUndefined();
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * A message's date as a mail client shows it, in whatever language the client is set to: Gmail's
+ * `span.g3[title]` is "Mon, Nov 23, 2026, 10:15 AM" in English, "יום ב׳, 23 בנוב׳ 2026, 10:15" in Hebrew,
+ * "Δευ, 23 Νοε 2026, 10:15 π.μ." in Greek, "пн, 23 нояб. 2026 г., 10:15" in Russian, Arabic with its own
+ * digits, "2026年11月23日(月) 10:15" in Japanese. Month names come from Intl for every language below, so no
+ * table is typed by hand; the time is the viewer's local time, as the client shows it.
+ */
+
+/** Languages whose month names are recognised (Gmail's most used interface languages). */
+const LOCALES = [
+  'en',
+  'he',
+  'el',
+  'ar',
+  'ru',
+  'uk',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'pt',
+  'nl',
+  'tr',
+  'pl',
+  'cs',
+  'sv',
+  'da',
+  'nb',
+  'fi',
+  'hu',
+  'ro',
+  'bg',
+  'sr',
+  'hr',
+  'fa',
+  'id',
+  'vi',
+  'th',
+  'hi',
+];
+
+/** Arabic-Indic and Persian digits → ASCII. */
+export function asciiDigits(text: string): string {
+  return text.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (digit) => {
+    const code = digit.charCodeAt(0);
+    return String(code >= 0x06f0 ? code - 0x06f0 : code - 0x0660);
+  });
+}
+
+/** Lower case, no accents or marks, no dots or geresh: "Νοε." → "νοε", "בנוב׳" → "בנוב". */
+function fold(word: string): string {
+  return word
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[.'"׳״’]/g, '');
+}
+
+let months: Map<string, number> | undefined;
+
+/** Folded month name or abbreviation → month index (0–11); a name two months share is left out. */
+function monthNames(): Map<string, number> {
+  if (months) return months;
+  const found = new Map<string, Set<number>>();
+  const add = (name: string, month: number) => {
+    const key = fold(name.trim());
+    if (!key || /\d/.test(key)) return;
+    if (!found.has(key)) found.set(key, new Set());
+    found.get(key)!.add(month);
+  };
+  for (const locale of LOCALES) {
+    for (let month = 0; month < 12; month++) {
+      const date = new Date(Date.UTC(2026, month, 15, 12));
+      for (const style of ['long', 'short'] as const) {
+        // Standalone ("ноябрь") and as in a date ("23 ноября"): both appear.
+        add(new Intl.DateTimeFormat(locale, { month: style, timeZone: 'UTC' }).format(date), month);
+        const parts = new Intl.DateTimeFormat(locale, { day: 'numeric', month: style, timeZone: 'UTC' });
+        for (const part of parts.formatToParts(date)) if (part.type === 'month') add(part.value, month);
+      }
+    }
+  }
+  months = new Map();
+  for (const [name, set] of found) if (set.size === 1) months.set(name, [...set][0]!);
+  return months;
+}
+
+function monthOf(word: string): number | undefined {
+  const names = monthNames();
+  const key = fold(word);
+  if (key.length < 3) return names.get(key);
+  const exact = names.get(key);
+  if (exact !== undefined) return exact;
+  // Hebrew writes "in November" as one word: "בנובמבר", "בנוב׳".
+  if (/^ב[\u05D0-\u05EA]/.test(key)) {
+    const hebrew = names.get(key.slice(1));
+    if (hebrew !== undefined) return hebrew;
+  }
+  // An abbreviation not in Intl's list ("Sept", "нояб"): the one month whose name starts with it.
+  let match: number | undefined;
+  for (const [name, month] of names) {
+    if (name.length > key.length && name.startsWith(key)) {
+      if (match !== undefined && match !== month) return undefined;
+      match = month;
+    }
+  }
+  return match;
+}
+
+const AFTERNOON =
+  /(?:^|[\s\d])(pm|p\.m\.|μ\.?μ\.?|م|אחה"?״?צ|אחר הצהריים|午後|오후|下午|ch|tarde|nachm)(?=$|[\s.,)])/iu;
+const MORNING = /(?:^|[\s\d])(am|a\.m\.|π\.?μ\.?|ص|לפנה"?״?צ|לפני הצהריים|午前|오전|上午|sa)(?=$|[\s.,)])/iu;
+
+/**
+ * "Mon, Nov 23, 2026, 10:15 AM" (in any of the languages above) → ms since the epoch in the viewer's time
+ * zone; undefined when the text holds no whole date.
+ */
+export function parseMailDate(text: string): number | undefined {
+  const value = asciiDigits(text.normalize('NFC')).replace(/\u200f|\u200e|\u202f|\u00a0/g, ' ');
+  let hours = 0;
+  let minutes = 0;
+  let rest = value;
+  const time = /(?<![\d.:])(\d{1,2}):(\d{2})(?::\d{2})?(?![\d:])/.exec(value);
+  if (time) {
+    hours = Number(time[1]);
+    minutes = Number(time[2]);
+    rest = `${value.slice(0, time.index)} ${value.slice(time.index + time[0].length)}`;
+    if (AFTERNOON.test(rest) && hours < 12) hours += 12;
+    else if (MORNING.test(rest) && hours === 12) hours = 0;
+  }
+  let year: number | undefined;
+  let month: number | undefined;
+  let day: number | undefined;
+  // Numeric forms: 2026年11月23日, 2026-11-23, 23.11.2026, 23/11/2026.
+  const cjk = /(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})/.exec(rest);
+  const iso = /(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)/.exec(rest);
+  const dmy = /(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})/.exec(rest);
+  if (cjk || iso) {
+    const [, y, m, d] = (cjk ?? iso)!;
+    [year, month, day] = [Number(y), Number(m) - 1, Number(d)];
+  } else if (dmy) {
+    // Day first: how every interface language Gmail offers outside the US writes it.
+    [year, month, day] = [Number(dmy[3]), Number(dmy[2]) - 1, Number(dmy[1])];
+  } else {
+    const yearMatch = /(?<!\d)(\d{4})(?!\d)/.exec(rest);
+    if (!yearMatch) return undefined;
+    year = Number(yearMatch[1]);
+    const words = rest
+      .replace(yearMatch[0], ' ')
+      .split(/[\s,،()]+/)
+      .filter(Boolean);
+    for (const word of words) {
+      if (/^\d{1,2}\.?$/.test(word)) {
+        day ??= Number.parseInt(word, 10);
+        continue;
+      }
+      month ??= monthOf(word.replace(/^\d+/, ''));
+    }
+  }
+  if (year === undefined || month === undefined || day === undefined) return undefined;
+  if (year < 1990 || month < 0 || month > 11 || day < 1 || day > 31 || hours > 23 || minutes > 59)
+    return undefined;
+  const at = new Date(year, month, day, hours, minutes).getTime();
+  return new Date(at).getDate() === day ? at : undefined;
+}
+
+/**
+ * Gmail's legacy message id (16 hex digits) begins with the time the message reached Gmail, in ms: a
+ * fallback when the shown date cannot be read. Undefined when the id does not carry a plausible time.
+ */
+export function timeFromGmailId(id: string | undefined, now = Date.now()): number | undefined {
+  if (!id || !/^[0-9a-f]{15,16}$/i.test(id)) return undefined;
+  const at = Math.floor(Number.parseInt(id, 16) / 2 ** 20);
+  return at > Date.UTC(2004, 0, 1) && at < now + 86_400_000 ? at : undefined;
+}
