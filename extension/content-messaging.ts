@@ -149,15 +149,21 @@ export function serveContentMessages(
       return false;
     }
     const handler = handlers[name] as (arg: unknown, sender: ContentSender) => unknown;
-    Promise.resolve()
-      .then(() => handler(request.arg, from))
-      .then(
-        (value) => sendResponse({ ok: true, value: value ?? null }),
-        (error: unknown) => {
-          onError(name, error);
-          sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
-        },
-      );
+    // Called synchronously, inside the listener: a click's user gesture lasts only as long as this
+    // dispatch, and `sidePanel.open()` (the chips' "open") needs it.
+    let result: unknown;
+    try {
+      result = handler(request.arg, from);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    Promise.resolve(result).then(
+      (value) => sendResponse({ ok: true, value: value ?? null }),
+      (error: unknown) => {
+        onError(name, error);
+        sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
     return true;
   });
 }

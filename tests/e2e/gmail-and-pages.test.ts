@@ -18,7 +18,11 @@ import { type StaticServer, startStaticServer } from '../helpers/static-server';
 
 // Globals of the extension's pages and worker, where the evaluated functions run.
 declare const chrome: {
-  runtime: { sendMessage(message: unknown): Promise<unknown>; getURL(path: string): string };
+  runtime: {
+    sendMessage(message: unknown): Promise<unknown>;
+    getURL(path: string): string;
+    getContexts(filter: { contextTypes: string[] }): Promise<Array<{ documentUrl?: string }>>;
+  };
   tabs: { query(query: object): Promise<Array<{ id?: number; url?: string }>> };
   windows: { create(options: object): Promise<unknown> };
   scripting: { getRegisteredContentScripts(): Promise<Array<{ matches?: string[] }>> };
@@ -103,6 +107,19 @@ async function chips(page: Page): Promise<Chip[]> {
   return found;
 }
 
+/**
+ * The tabs Chrome's own side panel is open for now (a side panel is a context of its own that Playwright
+ * never sees; Chrome reports its tab as -1, the panel's address names the tab).
+ */
+async function sidePanelTabs(): Promise<number[]> {
+  const urls = await worker.evaluate(async () =>
+    (await chrome.runtime.getContexts({ contextTypes: ['SIDE_PANEL'] })).map(
+      (context) => context.documentUrl ?? '',
+    ),
+  );
+  return urls.map((url) => Number(new URL(url).searchParams.get('tab')));
+}
+
 async function popupFor(page: Page): Promise<Page> {
   await page.bringToFront();
   const opened = browser.context.waitForEvent('page', (candidate) => candidate.url().includes('/popup.html'));
@@ -141,6 +158,9 @@ describe('Gmail', () => {
     await expect
       .poll(async () => (await chips(gmail)).map((chip) => chip.label))
       .toEqual(['Open Dana Levi in Kesher']);
+    // The Gmail chip opens Chrome's side panel too.
+    await gmail.locator('kesher-chip').first().click();
+    await expect.poll(sidePanelTabs).toContain(await tabIdOf(gmail));
     const panel = await openPanel(gmail);
     await expect.poll(() => panel.getByTestId('panel-card-name').textContent()).toBe('Dana Levi');
     expect(await panel.getByTestId('panel-status-light').getAttribute('data-status')).toBe('yellow');
@@ -304,6 +324,9 @@ describe('known contacts on web pages', () => {
     await expect.poll(async () => (await chips(page)).length).toBe(7);
     const chip = page.locator('tr[data-person="noa"] kesher-chip').first();
     await chip.click();
+    // The click opened Chrome's side panel on this tab (within the click's gesture).
+    const tabId = await tabIdOf(page);
+    await expect.poll(sidePanelTabs).toContain(tabId);
     const panel = await openPanel(page);
     await expect.poll(() => panel.getByTestId('panel-capture-form').count()).toBe(1);
     expect(await panel.getByTestId('panel-capture-name').inputValue()).toBe('נועה כהן');
