@@ -7,6 +7,7 @@ import { addNote, unknownCalls } from '../db/interactions';
 import { addTask, completeTask } from '../db/tasks';
 import { installBenchHooks } from '../features/bench/bench-hooks';
 import { BridgeLink } from '../features/bridge-link/link';
+import { AWAY_NOTIFICATION, AwayCalls } from '../features/bridge-link/away-calls';
 import { showLinkOnBadge } from '../features/bridge-link/badge';
 import { CallLogIntake, recordCallGap } from '../features/call-log/call-log';
 import { cardView } from '../features/screen-pop/pop-view';
@@ -69,6 +70,28 @@ export default defineBackground({
       onLogged: () => broadcast('dataChanged', {}),
       onError: (error) => log(`call log: ${(error as Error).message}`),
     });
+    const away = new AwayCalls({
+      notify: async (title, message) => {
+        await browser.notifications.create(AWAY_NOTIFICATION, {
+          type: 'basic',
+          iconUrl: browser.runtime.getURL('/icons/128.png'),
+          title,
+          message,
+          priority: 1,
+        });
+      },
+      badge: (text) => showLinkOnBadge(link.state, text),
+      show: async () => {
+        await browser.tabs.create({ url: browser.runtime.getURL('/app.html#/today') });
+      },
+      log,
+    });
+    browser.notifications?.onClicked.addListener((id) => {
+      if (id === AWAY_NOTIFICATION) void away.seen(true);
+    });
+    browser.notifications?.onClosed.addListener((id, byUser) => {
+      if (id === AWAY_NOTIFICATION && byUser) void away.seen(false);
+    });
     const link = new BridgeLink({
       settings: async () => ({
         url: await bridgeUrlItem.getValue(),
@@ -79,20 +102,20 @@ export default defineBackground({
       onCall: (frame) => {
         // The pop first; the call log's write follows once the pop window exists, so the two never
         // compete for the database or the browser while the window opens.
+        away.onCall(frame.call, frame.replay);
         void phoneReady
           .then(() => pop.onCall(frame.call, frame.replay))
           .catch((error: Error) => log(`pop failed: ${error.message}`))
           .finally(() => void intake.add(frame));
       },
-      onCaughtUp: (journalId, seq) => void intake.caughtUp(journalId, seq),
+      onCaughtUp: (journalId, seq) => {
+        void intake.caughtUp(journalId, seq);
+        void away.caughtUp();
+      },
       onGap: (gap) => void recordCallGap(gap).then(() => broadcast('dataChanged', {})),
       onState: (state) => {
         void linkStateItem.setValue(state);
-        void showLinkOnBadge(state);
-        // While connected, the socket's keep-alive keeps this worker; the alarm is only for a link that is
-        // down (it wakes a worker Chrome has stopped, so it can reconnect).
-        if (state.state === 'connected') void browser.alarms.clear(LINK_ALARM);
-        else void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
+        void showLinkOnBadge(state, away.badgeText);
       },
       onDialResult: (result) => broadcast('dialProgress', result),
       log,
@@ -192,8 +215,14 @@ export default defineBackground({
       (name, error) => log(`${name} failed: ${(error as Error).message}`),
     );
 
+    // The wake-up always runs, connected or not: Chrome may stop this worker at any time (an update, memory
+    // pressure, a crash) and then nothing else brings it back before the next call. Every 30 s (Chrome's
+    // shortest period) the alarm starts a stopped worker, whose start connects; a live one just checks.
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === LINK_ALARM) link.ensure();
+    });
+    void browser.alarms.get(LINK_ALARM).then((alarm) => {
+      if (!alarm) void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
     });
     bridgeUrlItem.watch(() => void link.connect());
     bridgeTokenItem.watch(() => void link.connect());

@@ -155,6 +155,11 @@ export const el: Record<keyof typeof en, string> = {
   'calls.title': 'Άγνωστοι καλούντες',
   'calls.empty': 'Καμία κλήση από άγνωστους αριθμούς.',
   'calls.withheld': 'Απόκρυψη',
+  'away.one': 'Μια κλήση χτύπησε όσο το Kesher δεν ήταν συνδεδεμένο',
+  'away.many': '{count} κλήσεις χτύπησαν όσο το Kesher δεν ήταν συνδεδεμένο',
+  'away.noneMissed': 'Είναι στο αρχείο κλήσεων.',
+  'away.oneMissed': 'Μία δεν απαντήθηκε: δείτε το «Σήμερα».',
+  'away.someMissed': '{missed} δεν απαντήθηκαν: δείτε το «Σήμερα».',
   'calls.gapExpired':
     'Μπορεί να λείπουν κλήσεις από {since} έως {until}: ο περιηγητής έμεινε αποσυνδεδεμένος περισσότερο απ’ όσο κρατά κλήσεις η γέφυρα.',
   'calls.gapExpiredBefore':

@@ -162,6 +162,11 @@ export const en = {
   'calls.title': 'Unknown callers',
   'calls.empty': 'No calls from unknown numbers.',
   'calls.withheld': 'Withheld',
+  'away.one': 'A call rang while Kesher was not connected',
+  'away.many': '{count} calls rang while Kesher was not connected',
+  'away.noneMissed': 'They are in the call log.',
+  'away.oneMissed': 'One was not answered: see Today.',
+  'away.someMissed': '{missed} were not answered: see Today.',
   'calls.gapExpired':
     'Calls from {since} to {until} may be missing: this browser was away longer than the bridge keeps calls.',
   'calls.gapExpiredBefore':

@@ -154,6 +154,11 @@ export const he: Record<keyof typeof en, string> = {
   'calls.title': 'מתקשרים לא מוכרים',
   'calls.empty': 'אין שיחות ממספרים לא מוכרים.',
   'calls.withheld': 'חסוי',
+  'away.one': 'שיחה צלצלה כשקשר לא היה מחובר',
+  'away.many': '{count} שיחות צלצלו כשקשר לא היה מחובר',
+  'away.noneMissed': 'הן ביומן השיחות.',
+  'away.oneMissed': 'אחת לא נענתה: ראו "היום".',
+  'away.someMissed': '{missed} לא נענו: ראו "היום".',
   'calls.gapExpired':
     'ייתכן שחסרות שיחות מ־{since} עד {until}: הדפדפן היה מנותק יותר זמן ממה שהגשר שומר שיחות.',
   'calls.gapExpiredBefore':

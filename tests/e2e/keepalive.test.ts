@@ -7,7 +7,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeProcess, health, postCall, startBridge } from '../helpers/bridge-process';
-import { CHROME_PATH, chromiumArgs, launchWithExtension, pair } from '../helpers/browser';
+import {
+  CHROME_PATH,
+  chromiumArgs,
+  EXTENSION_URL,
+  launchWithExtension,
+  pair,
+  popFor,
+} from '../helpers/browser';
 
 const IDLE_LIMIT_MS = 30_000;
 const WATCH_MS = IDLE_LIMIT_MS + 15_000;
@@ -60,4 +67,51 @@ describe('service worker keep-alive (no CDP attached)', () => {
       .poll(async () => (await health(bridge)).popLatencyMs.count, { timeout: 10_000 })
       .toBe(before + 1);
   }, 120_000);
+});
+
+// Globals of the extension's worker, where the evaluated functions run.
+declare const chrome: {
+  notifications: { getAll(): Promise<Record<string, boolean>> };
+  action: { getBadgeText(details: object): Promise<string> };
+};
+
+describe('a worker Chrome stopped while the browser stays open', () => {
+  it('comes back by itself, says a call rang meanwhile, and the next call pops', async () => {
+    const browser = await launchWithExtension();
+    try {
+      const settings = await pair(browser.context, bridge.wsUrl, bridge.token);
+      await expect
+        .poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state'))
+        .toBe('connected');
+      await settings.close();
+      await expect.poll(async () => (await health(bridge)).clients).toBe(1);
+      // What Chrome does on an update, under memory pressure or after a crash.
+      const page = await browser.context.newPage();
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await expect.poll(async () => (await health(bridge)).clients, { timeout: 10_000 }).toBe(0);
+      // A call rings and is missed while nobody is connected; nothing is open that would wake the worker.
+      const missed = `asleep-${Date.now()}`;
+      await postCall(bridge, { callId: missed, state: 'ringing', from: '0541234567' });
+      await postCall(bridge, { callId: missed, state: 'ended', from: '0541234567' });
+      // The wake-up alarm (30 s, Chrome's shortest) starts the worker again, and it reconnects.
+      await expect
+        .poll(async () => (await health(bridge)).clients, { timeout: 45_000, interval: 500 })
+        .toBe(1);
+      const worker = browser.context
+        .serviceWorkers()
+        .findLast((candidate) => candidate.url().startsWith(EXTENSION_URL))!;
+      await expect
+        .poll(() => worker.evaluate(() => chrome.notifications.getAll()))
+        .toHaveProperty('kesher-away-calls');
+      expect(await worker.evaluate(() => chrome.action.getBadgeText({}))).toBe('1');
+      const callId = `awake-${Date.now()}`;
+      const pop = popFor(browser.context, callId);
+      await postCall(bridge, { callId, state: 'ringing', from: '0541234567' });
+      await pop;
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });

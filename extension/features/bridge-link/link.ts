@@ -35,10 +35,16 @@ export interface LinkDeps {
   log(message: string): void;
 }
 
-const MAX_BACKOFF_MS = 15_000;
+/**
+ * A bridge that is not answering is tried again at most this often (with ±20 % jitter: ≤ 1.8 s): a call that
+ * rings just as the bridge comes back must still pop before the second ring. A failed connect to a closed
+ * port costs next to nothing. A refusal (wrong token, origin) needs a person: retried far less often.
+ */
+const MAX_BACKOFF_MS = 1_500;
+const REFUSED_BACKOFF_MS = 15_000;
 
-export function backoffDelay(attempt: number, random = Math.random()): number {
-  const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
+export function backoffDelay(attempt: number, random = Math.random(), max = MAX_BACKOFF_MS): number {
+  const base = Math.min(max, 250 * 2 ** attempt);
   return Math.round(base * (0.8 + 0.4 * random));
 }
 
@@ -193,7 +199,8 @@ export class BridgeLink {
         detail = `Nothing answers at ${url}: is the bridge running?`;
       }
     }
-    const delay = backoffDelay(this.attempt++);
+    const refused = state === 'wrong-token' || state === 'origin-refused';
+    const delay = backoffDelay(this.attempt++, Math.random(), refused ? REFUSED_BACKOFF_MS : MAX_BACKOFF_MS);
     this.setState(state, detail, Date.now() + delay);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
