@@ -13,6 +13,7 @@ import { EXTENSION_URL, launchWithExtension } from '../tests/helpers/browser';
 import { benchAmi, benchFanout } from './bridge-bench';
 import { benchCards } from './cards-bench';
 import { benchPages } from './pages-bench';
+import { benchReconnect } from './reconnect-bench';
 import { type Row, table } from './rows';
 
 const BENCH_EXTENSION = join(REPO_ROOT, '.output-bench', 'chrome-mv3');
@@ -141,6 +142,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   browser: benchBrowser,
   cards: () => benchCards(BENCH_EXTENSION),
   pages: () => benchPages(BENCH_EXTENSION),
+  reconnect: () => benchReconnect(BENCH_EXTENSION),
 };
 
 async function main(): Promise<void> {

@@ -85,7 +85,7 @@ export function companyFromEmail(email: string): string | undefined {
     .join(' ');
 }
 
-const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\.]+(?:\.[^\s@<>(),;:"[\]\\.]+)+$/u;
+const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u;
 
 /**
  * An address as address books write it → the address, or undefined when it is not one. Takes off
@@ -93,7 +93,9 @@ const ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\.]+(?:\.[^\s@<>(),;:"[\
  * dot. One rule for every import (CSV, vCard) and capture.
  */
 export function parseEmailAddress(raw: string): string | undefined {
-  let text = raw.trim().replace(/^mailto:/i, '');
+  let text = raw.trim();
+  // A mailto: link's query (`?subject=…`) is not part of the address.
+  if (/^mailto:/i.test(text)) text = text.slice(7).split('?')[0] ?? '';
   const open = text.lastIndexOf('<');
   if (open >= 0 && text.endsWith('>')) text = text.slice(open + 1, -1);
   text = text.trim();

@@ -66,6 +66,9 @@ describe('service worker keep-alive (no CDP attached)', () => {
     await expect
       .poll(async () => (await health(bridge)).popLatencyMs.count, { timeout: 10_000 })
       .toBe(before + 1);
+    chromium?.kill('SIGKILL');
+    chromium = undefined;
+    await expect.poll(async () => (await health(bridge)).clients).toBe(0);
   }, 120_000);
 });
 

@@ -41,6 +41,8 @@ export interface LinkDeps {
  * port costs next to nothing. A refusal (wrong token, origin) needs a person: retried far less often.
  */
 const MAX_BACKOFF_MS = 1_500;
+/** How often a bridge that is away is probed over HTTP (with jitter: ≤ 1.2 s). */
+const PROBE_INTERVAL_MS = 1_000;
 const REFUSED_BACKOFF_MS = 15_000;
 
 export function backoffDelay(attempt: number, random = Math.random(), max = MAX_BACKOFF_MS): number {
@@ -178,33 +180,60 @@ export class BridgeLink {
     }
   }
 
-  /** The socket closed or never opened: find out why, show it, and try again later. */
+  /**
+   * The socket closed or never opened: find out why over HTTP, show it, and try again. While nothing answers,
+   * the link waits by probing the bridge's HTTP door, not by opening WebSockets: Chromium throttles repeated
+   * failed WebSocket handshakes to one address (RFC 6455 §7.2.3; after a few failures each new one waits
+   * 1–5 s), which would hold the link back seconds after the bridge returned. A probe costs one refused
+   * connection; the WebSocket opens the moment the bridge answers.
+   */
   private async failed(closedReason: string | null): Promise<void> {
     let state: LinkStateName = 'unreachable';
     let detail = closedReason ?? 'the bridge is not answering';
-    if (closedReason === null) {
-      const { url, token } = await this.deps.settings();
-      try {
-        const response = await fetch(sessionUrl(url), { headers: { authorization: `Bearer ${token}` } });
-        if (response.status === 401) {
-          state = 'wrong-token';
-          detail = 'The bridge refused the token: copy it again (npm run bridge -- --print-token)';
-        } else if (response.status === 403) {
-          state = 'origin-refused';
-          detail = `The bridge does not allow this extension (${location.origin}); add it with --allow-origin`;
-        } else {
-          detail = `The bridge answered HTTP ${response.status} but refused the WebSocket`;
-        }
-      } catch {
-        detail = `Nothing answers at ${url}: is the bridge running?`;
-      }
+    const answer = await this.probe();
+    if (answer === 401) {
+      state = 'wrong-token';
+      detail = 'The bridge refused the token: copy it again (npm run bridge -- --print-token)';
+    } else if (answer === 403) {
+      state = 'origin-refused';
+      detail = `The bridge does not allow this extension (${location.origin}); add it with --allow-origin`;
+    } else if (answer !== null && closedReason === null) {
+      detail = `The bridge answered HTTP ${answer} but refused the WebSocket`;
+    } else if (answer === null && closedReason === null) {
+      detail = `Nothing answers at ${(await this.deps.settings()).url}: is the bridge running?`;
     }
     const refused = state === 'wrong-token' || state === 'origin-refused';
     const delay = backoffDelay(this.attempt++, Math.random(), refused ? REFUSED_BACKOFF_MS : MAX_BACKOFF_MS);
     this.setState(state, detail, Date.now() + delay);
+    // Nothing answered: wait for the bridge by probing; it answered: try the WebSocket again.
+    this.schedule(delay, answer === null ? () => this.waitForBridge() : () => this.connect());
+  }
+
+  /** The bridge's HTTP status for this token, or null when nothing answers. */
+  private async probe(): Promise<number | null> {
+    const { url, token } = await this.deps.settings();
+    try {
+      const response = await fetch(sessionUrl(url), { headers: { authorization: `Bearer ${token}` } });
+      return response.status;
+    } catch {
+      return null;
+    }
+  }
+
+  private async waitForBridge(): Promise<void> {
+    if ((await this.probe()) !== null) return this.connect();
+    const delay = backoffDelay(this.attempt++, Math.random(), PROBE_INTERVAL_MS);
+    // The state's next retry, written each time: an extension API call, which also keeps Chrome from
+    // ending this worker as idle while it waits (a fetch and a timer alone would not).
+    this.setState(this.current.state, this.current.detail, Date.now() + delay);
+    this.schedule(delay, () => this.waitForBridge());
+  }
+
+  private schedule(delay: number, next: () => Promise<void>): void {
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      void this.connect();
+      void next();
     }, delay);
   }
 

@@ -26,13 +26,23 @@ function jsonLd(doc: Document): Array<Record<string, unknown>> {
   return blocks;
 }
 
+/** `mailto:dana@acme.co.il?subject=Hi` → the address; `tel:+972…;ext=12` → the number (never the query). */
+function linkTarget(href: string): string {
+  const target = href.replace(/^(?:tel|mailto):/i, '').split(/[?;]/)[0] ?? '';
+  try {
+    return decodeURIComponent(target);
+  } catch {
+    return target;
+  }
+}
+
 /** Text of a microformat / microdata property: value attributes first, as the parsers do. */
 function propertyText(element: Element): string {
   const value =
     element.getAttribute('content') ??
     (element.tagName === 'ABBR' ? element.getAttribute('title') : null) ??
     (element.tagName === 'A' && /^(?:tel|mailto):/i.test(element.getAttribute('href') ?? '')
-      ? decodeURIComponent((element.getAttribute('href') ?? '').replace(/^(?:tel|mailto):/i, ''))
+      ? linkTarget(element.getAttribute('href') ?? '')
       : null) ??
     element.textContent;
   return clip(value);

@@ -332,3 +332,11 @@ function encodeWith(text: string, decoderLabel: string): Uint8Array {
 }
 const encodeWindows1255 = (text: string) => encodeWith(text, 'windows-1255');
 const encodeWindows1253 = (text: string) => encodeWith(text, 'windows-1253');
+
+describe('email addresses', () => {
+  it("a mailto: link's query is not part of the address", async () => {
+    const { parseEmailAddress } = await import('../../../shared/email');
+    expect(parseEmailAddress('mailto:dana@acme.co.il?subject=Quote%20please')).toBe('dana@acme.co.il');
+    expect(parseEmailAddress('dana@acme.co.il?subject=x')).toBeUndefined();
+  });
+});
