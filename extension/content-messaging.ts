@@ -64,7 +64,17 @@ export interface PageCapture {
   /** The raw JSON-LD blocks' objects that are a Person, Organization or LocalBusiness (or similar). */
   jsonLd: Array<Record<string, unknown>>;
   /** h-card / vcard microformats and schema.org microdata, flattened to property lists. */
-  cards: Array<{ name?: string; org?: string; title?: string; tel: string[]; email: string[] }>;
+  cards: Array<{
+    name?: string;
+    org?: string;
+    title?: string;
+    tel: string[];
+    /** Each number's label as the card gives it ("work", "home"), beside `tel`. */
+    telLabels?: string[];
+    email: string[];
+    /** The card is an organisation's (schema.org Organization types, an h-card whose name is its org). */
+    kind?: 'person' | 'company';
+  }>;
   tel: string[];
   mailto: string[];
   og: Record<string, string>;

@@ -69,10 +69,13 @@ export function isFreeMail(email: string): boolean {
   return FREE_MAIL_BRANDS.test(brand);
 }
 
+/** Names reserved for examples and tests (RFC 2606, RFC 6761): nobody's company. */
+const RESERVED_DOMAIN = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|localhost)$/;
+
 /** "dana@mail.acme-tools.co.il" → "Acme Tools"; never a company for a free-mail address. */
 export function companyFromEmail(email: string): string | undefined {
   const domain = emailDomain(email);
-  if (!domain.includes('.') || isFreeMail(email)) return undefined;
+  if (!domain.includes('.') || isFreeMail(email) || RESERVED_DOMAIN.test(domain)) return undefined;
   const withoutSuffix = TWO_LEVEL_SUFFIX.test(domain)
     ? domain.replace(TWO_LEVEL_SUFFIX, '')
     : domain.replace(/\.[^.]+$/, '');

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/bridge-process';
 import {
   E2E_EXTENSION_DIR,
   EXTENSION_URL,
@@ -387,6 +388,47 @@ describe('quick capture', () => {
     await panel.close();
     await popup.close();
     await page.close();
+  });
+
+  it('captures real pages as a person would (tests/fixtures/web/wild, expectations written from each page)', async () => {
+    const { pages } = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'web', 'wild', 'expected.json'), 'utf8'),
+    ) as { pages: Record<string, Record<string, string>> };
+    const wrong: string[] = [];
+    for (const [file, expected] of Object.entries(pages)) {
+      const page = await browser.context.newPage();
+      // The saved pages link to their sites: nothing leaves this machine.
+      await page.route(
+        (url) => !url.href.startsWith(base),
+        (route) => route.abort(),
+      );
+      await page.goto(`${base}/wild/${file}`, { waitUntil: 'domcontentloaded' });
+      const popup = await popupFor(page);
+      await popup.getByTestId('site-capture').click();
+      const panel = await openPanel(page);
+      await panel.getByTestId('panel-capture-form').waitFor();
+      const got: Record<string, string> = {
+        name: await panel.getByTestId('panel-capture-name').inputValue(),
+        kind: await panel.getByTestId('panel-capture-kind').inputValue(),
+        company: await panel.getByTestId('panel-capture-company').inputValue(),
+        title: await panel.getByTestId('panel-capture-title').inputValue(),
+        emails: await panel.getByTestId('panel-capture-emails').inputValue(),
+        phones: await panel.getByTestId('panel-capture-phones').inputValue(),
+      };
+      for (const key of ['name', 'kind', 'company', 'title', 'emails', 'phones']) {
+        const want = expected[key] ?? '';
+        if (key === 'title' && !(key in expected)) continue;
+        if (got[key] !== want)
+          wrong.push(`${file}: ${key} ${JSON.stringify(got[key])}, expected ${JSON.stringify(want)}`);
+      }
+      await panel.close();
+      await popup.close();
+      await page.close();
+    }
+    const files = Object.keys(pages).length;
+    const wrongPages = new Set(wrong.map((line) => line.split(':')[0])).size;
+    console.log(`capture corpus: ${files - wrongPages} of ${files} pages right`);
+    expect(wrong).toEqual([]);
   });
 
   it('reads an h-card page: the person and the organisation', async () => {

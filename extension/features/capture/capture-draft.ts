@@ -22,7 +22,8 @@ export interface CaptureDraft extends LeadDraft {
 
 const PERSON_TYPES = /^(?:Person)$/i;
 const ORG_TYPES =
-  /(?:Organization|Organisation|Corporation|LocalBusiness|Business|Restaurant|Store|Office|Agency|Clinic|Dentist|Physician|Attorney|Hotel|NGO|School)$/i;
+  /(?:Organization|Organisation|Corporation|LocalBusiness|Business|Restaurant|Store|Office|Agency|Clinic|Dentist|Physician|Attorney|Hotel|NGO|School|Group|Team|Band|Venue)$/i;
+const EVENT_TYPES = /Event$/i;
 
 type Json = Record<string, unknown>;
 
@@ -37,15 +38,55 @@ const list = (value: unknown): string[] =>
   (Array.isArray(value) ? value : [value]).map(text).filter((item): item is string => Boolean(item));
 const typesOf = (node: Json): string[] => list(node['@type']).map((type) => type.replace(/^.*[/#]/, ''));
 
-/** Every object in JSON-LD blocks, including @graph members and nested values, depth-limited. */
-function walk(value: unknown, out: Json[], depth = 0): void {
+/**
+ * Every object in JSON-LD blocks, including @graph members and nested values, depth-limited. Events are
+ * collected but not entered: who performs at an event is not the page's own contact (see eventSubject).
+ */
+function walk(value: unknown, out: Json[], events: Json[], depth = 0): void {
   if (depth > 6 || out.length > 200 || !value || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    for (const item of value) walk(item, out, depth + 1);
+    for (const item of value) walk(item, out, events, depth + 1);
     return;
   }
-  out.push(value as Json);
-  for (const child of Object.values(value as Json)) walk(child, out, depth + 1);
+  const node = value as Json;
+  if (typesOf(node).some((type) => EVENT_TYPES.test(type))) {
+    if (events.length < 200) events.push(node);
+    return;
+  }
+  out.push(node);
+  for (const child of Object.values(node)) walk(child, out, events, depth + 1);
+}
+
+/**
+ * The page's subject when its data is only events (a concert page, a band's tour dates): the performer or
+ * organiser most of the events share, the first named on a tie (a headliner before the support act).
+ */
+function eventSubject(events: readonly Json[]): Json | undefined {
+  const seen = new Map<string, { node: Json; count: number; order: number }>();
+  for (const event of events) {
+    const named = new Set<string>();
+    for (const key of ['performer', 'organizer', 'performers']) {
+      for (const item of Array.isArray(event[key]) ? (event[key] as unknown[]) : [event[key]]) {
+        if (!item || typeof item !== 'object') continue;
+        const name = text((item as Json).name);
+        if (!name || named.has(name)) continue;
+        named.add(name);
+        const known = seen.get(name);
+        if (known) known.count++;
+        else seen.set(name, { node: item as Json, count: 1, order: seen.size });
+      }
+    }
+  }
+  let best: { node: Json; count: number; order: number } | undefined;
+  for (const candidate of seen.values()) {
+    if (
+      !best ||
+      candidate.count > best.count ||
+      (candidate.count === best.count && candidate.order < best.order)
+    )
+      best = candidate;
+  }
+  return best?.node;
 }
 
 function emptyDraft(capture: Pick<PageCapture, 'url' | 'title'>, from: CaptureDraft['from']): CaptureDraft {
@@ -80,9 +121,15 @@ function fill(draft: CaptureDraft, more: Partial<LeadDraft>): void {
 
 function fromJsonLd(blocks: readonly Json[]): Partial<LeadDraft> & { kind?: 'person' | 'company' } {
   const nodes: Json[] = [];
-  walk(blocks, nodes);
-  const person = nodes.find((node) => typesOf(node).some((type) => PERSON_TYPES.test(type)));
-  const org = nodes.find((node) => typesOf(node).some((type) => ORG_TYPES.test(type)));
+  const events: Json[] = [];
+  walk(blocks, nodes, events);
+  let person = nodes.find((node) => typesOf(node).some((type) => PERSON_TYPES.test(type)));
+  let org = nodes.find((node) => typesOf(node).some((type) => ORG_TYPES.test(type)));
+  if (!person && !org) {
+    const subject = eventSubject(events);
+    if (subject && typesOf(subject).some((type) => PERSON_TYPES.test(type))) person = subject;
+    else org = subject;
+  }
   const main = person ?? org;
   if (!main) return {};
   const draft: LeadDraft = { name: '', emails: [], phones: [] };
@@ -121,14 +168,19 @@ export function draftFromPage(capture: PageCapture, phone: PhoneOptions): Captur
     }
     fill(draft, structured);
   }
-  for (const card of capture.cards) {
-    if (!selection && draft.from === 'page') draft.from = 'structured';
+  // The first card that names someone: fields of different cards on one page are never mixed.
+  const card = capture.cards.find((item) => item.name || item.tel.length > 0 || item.email.length > 0);
+  if (card) {
+    if (!selection && draft.from === 'page') {
+      draft.from = 'structured';
+      if (!structured.name && card.kind) draft.kind = card.kind;
+    }
     fill(draft, {
       name: card.name,
-      company: card.org,
+      company: card.kind === 'company' ? undefined : card.org,
       title: card.title,
       emails: card.email,
-      phones: card.tel.map((raw) => ({ label: 'phone', raw })),
+      phones: card.tel.map((raw, index) => ({ label: card.telLabels?.[index] ?? 'phone', raw })),
     });
   }
   if (capture.vcard) {
@@ -141,12 +193,26 @@ export function draftFromPage(capture: PageCapture, phone: PhoneOptions): Captur
   const linkPhones = capture.tel.map((href) => phoneFromTelLink(href, phone)?.text).filter(Boolean);
   const linkEmails = capture.mailto.map((href) => emailFromMailto(href)?.text).filter(Boolean);
   if (!selection && draft.from === 'page' && (linkPhones.length || linkEmails.length)) draft.from = 'links';
-  if (!selection) {
-    for (const raw of linkPhones.slice(0, 3)) addPhone(draft, raw);
-    for (const email of linkEmails.slice(0, 3)) addEmail(draft, email);
-  }
   const siteName = capture.og['og:site_name'];
-  if (!draft.company && siteName && draft.kind === 'person' && draft.name && draft.name !== siteName) {
+  // The page's tel:/mailto: links are its site's: the contact's only when the page is about the site itself
+  // (not a performer on a ticket site, whose "Flag a problem" address is the site's support).
+  const aboutAnother =
+    draft.name !== '' && siteName !== undefined && foldText(siteName) !== foldText(draft.name);
+  // Structured data that lists the contact's own numbers and addresses is the whole list.
+  if (!selection && !aboutAnother) {
+    if (draft.phones.length === 0) for (const raw of linkPhones.slice(0, 3)) addPhone(draft, raw);
+    if (draft.emails.length === 0) for (const email of linkEmails.slice(0, 3)) addEmail(draft, email);
+  }
+  // A site's name is a person's company only when their own address says so (a platform is nobody's).
+  const domainCompany = draft.emails[0] ? companyFromEmail(draft.emails[0]) : undefined;
+  if (
+    !draft.company &&
+    siteName &&
+    draft.kind === 'person' &&
+    draft.name &&
+    domainCompany &&
+    foldText(siteName).replace(/\s+/g, '').includes(foldText(domainCompany).replace(/\s+/g, ''))
+  ) {
     draft.company = text(siteName);
   }
   if (!draft.name) {

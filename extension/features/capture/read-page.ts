@@ -36,16 +36,65 @@ function linkTarget(href: string): string {
   }
 }
 
-/** Text of a microformat / microdata property: value attributes first, as the parsers do. */
-function propertyText(element: Element): string {
+/** The text of an element as a parser reads it: value attributes first, an image's alt, else its text. */
+function valueOf(element: Element, linkHref = true): string {
+  const href = element.getAttribute('href') ?? '';
   const value =
     element.getAttribute('content') ??
     (element.tagName === 'ABBR' ? element.getAttribute('title') : null) ??
-    (element.tagName === 'A' && /^(?:tel|mailto):/i.test(element.getAttribute('href') ?? '')
-      ? linkTarget(element.getAttribute('href') ?? '')
-      : null) ??
+    (element.tagName === 'DATA' || element.tagName === 'INPUT' ? element.getAttribute('value') : null) ??
+    (element.tagName === 'IMG' || element.tagName === 'AREA' ? element.getAttribute('alt') : null) ??
+    (linkHref && element.tagName === 'A' && /^(?:tel|mailto):/i.test(href) ? linkTarget(href) : null) ??
     element.textContent;
   return clip(value);
+}
+
+/**
+ * Text of a microformat / microdata property. The value-class pattern first: "<span class=type>Work</span>
+ * (preferred): <span class=value>+1 415 555 100</span>" is the number alone (its label is the type).
+ */
+function propertyText(element: Element): string {
+  const parts = Array.from(element.querySelectorAll('.value')).filter((part) => {
+    const outer = part.parentElement?.closest('.value');
+    return !outer || !element.contains(outer);
+  });
+  // A value part gives its text, as the value-class pattern says (not its link's target).
+  if (parts.length > 0) return clip(parts.map((part) => valueOf(part, false)).join(''));
+  return valueOf(element);
+}
+
+/** The label of a value-class property: its `.type` parts ("Work", "pref") → "work". */
+function typeOf(element: Element): string | undefined {
+  const types = Array.from(element.querySelectorAll('.type'))
+    .map((type) => clip(type.textContent).toLowerCase())
+    .filter((type) => type && type !== 'pref' && type !== 'voice');
+  return types[0];
+}
+
+/**
+ * An h-card's name when it has no p-name (the microformats "implied name"): an image's or area's alt, an
+ * abbr's title, the same of its only child (or grandchild), else its text.
+ */
+function impliedName(root: Element): string | undefined {
+  const own = (element: Element) =>
+    element.tagName === 'IMG' || element.tagName === 'AREA'
+      ? element.getAttribute('alt')
+      : element.tagName === 'ABBR'
+        ? element.getAttribute('title')
+        : null;
+  const onlyChild = (element: Element) => {
+    const children = Array.from(element.children);
+    if (children.length !== 1) return undefined;
+    const child = children[0]!;
+    if (/\b(?:h-|vcard\b)/.test(child.getAttribute('class') ?? '')) return undefined;
+    return child;
+  };
+  let value = own(root);
+  const child = onlyChild(root);
+  if (!value && child) value = own(child) ?? (onlyChild(child) ? own(onlyChild(child)!) : null);
+  if (value) return clip(value);
+  const text = clip(root.textContent);
+  return text || undefined;
 }
 
 function inside(root: Element, selector: string, nested: string): Element[] {
@@ -67,12 +116,23 @@ function microformatCards(doc: Document): PageCapture['cards'] {
     const all = (selector: string) =>
       inside(root, selector, '.h-card, .vcard').map(propertyText).filter(Boolean);
     const nestedOrg = root.querySelector('.h-org, .p-org.h-card');
+    const name = first('.p-name, .fn') ?? impliedName(root);
+    const org = nestedOrg ? clip(nestedOrg.textContent) : first('.p-org, .org');
+    const tels = inside(root, '.p-tel, .tel', '.h-card, .vcard');
     cards.push({
-      name: first('.p-name, .fn') ?? (root.classList.contains('h-card') ? clip(root.textContent) : undefined),
-      org: nestedOrg ? clip(nestedOrg.textContent) : first('.p-org, .org'),
+      name,
+      org,
       title: first('.p-job-title, .title, .p-role, .role'),
-      tel: all('.p-tel, .tel'),
-      email: all('.u-email, .email'),
+      tel: tels.map(propertyText),
+      telLabels: tels.map((tel) => typeOf(tel) ?? 'phone'),
+      email: [...new Set(all('.u-email, .email'))],
+      // An organisation's own card: its name is its organisation (hCard's "fn org"), or it is an h-org.
+      kind:
+        root.classList.contains('h-org') ||
+        (name && org && name === org) ||
+        root.querySelector('.fn.org, .p-name.p-org')
+          ? 'company'
+          : 'person',
     });
   }
   for (const root of Array.from(doc.querySelectorAll('[itemscope][itemtype]')).slice(0, MAX_ITEMS)) {
@@ -94,6 +154,7 @@ function microformatCards(doc: Document): PageCapture['cards'] {
       title: own('jobTitle').map(propertyText)[0],
       tel: own('telephone').map(propertyText),
       email: own('email').map(propertyText),
+      kind: /schema\.org\/Person$/i.test(type) ? 'person' : 'company',
     });
   }
   return cards;
