@@ -4,7 +4,7 @@
  * strings (see tests/unit/shared/page-contacts.test.ts), so candidates are cut here, by shape and by the
  * words before them, and each one is then validated by libphonenumber-js through parsePhone.
  */
-import { type PhoneOptions, parsePhone } from './phone';
+import { isCountryCode, type PhoneOptions, parsePhone } from './phone';
 
 export interface FoundContact {
   kind: 'phone' | 'email';
@@ -121,10 +121,16 @@ function trimCandidate(text: string, start: number): [string, number] {
   return [candidate, offset];
 }
 
-/** A written number as a found contact, when libphonenumber-js says it is a valid one. */
-export function phoneContact(text: string, options: PhoneOptions, start = 0): FoundContact | null {
+/** A written number as a found contact, when libphonenumber-js says it is a valid one (of `country`, if given). */
+export function phoneContact(
+  text: string,
+  options: PhoneOptions,
+  start = 0,
+  country?: string,
+): FoundContact | null {
   const parsed = parsePhone(text, options);
   if (parsed.kind !== 'number' || !parsed.e164) return null;
+  if (country && parsed.country !== country) return null;
   return {
     kind: 'phone',
     start,
@@ -136,14 +142,46 @@ export function phoneContact(text: string, options: PhoneOptions, start = 0): Fo
   };
 }
 
-function phoneAt(text: string, candidate: string, start: number, options: PhoneOptions): FoundContact | null {
+/** How page text is read for chips: numbers of the page's own country count too (see phoneAt). */
+export interface PageTextOptions extends PhoneOptions {
+  /** Only numbers of the default country, or of `pageCountry`, unless written with + or 00. */
+  strictCountry?: boolean;
+  /** The country the page says it is in (its top-level domain). */
+  pageCountry?: string;
+}
+
+function phoneAt(
+  text: string,
+  candidate: string,
+  start: number,
+  options: PageTextOptions,
+): FoundContact | null {
   const end = start + candidate.length;
   const before = text.slice(Math.max(0, start - CONTEXT), start);
   const after = text.slice(end, end + CONTEXT);
-  return looksLikePhone(candidate, before, after, options) ? phoneContact(candidate, options, start) : null;
+  if (!looksLikePhone(candidate, before, after, options)) return null;
+  if (!options.strictCountry || /^(?:\+|00)/.test(candidate)) return phoneContact(candidate, options, start);
+  // "© 2026 2428392, Inc." is no Egyptian number on an Israeli page: without a country prefix a number is
+  // one of the default country's, or of the country the page is in.
+  const local = phoneContact(candidate, options, start, options.defaultCountry);
+  if (local || !options.pageCountry || options.pageCountry === options.defaultCountry) return local;
+  return phoneContact(
+    candidate,
+    { ...options, defaultCountry: options.pageCountry },
+    start,
+    options.pageCountry,
+  );
 }
 
-export function findContactsInText(text: string, options: PhoneOptions): FoundContact[] {
+/** The country a site's top-level domain names ("acme.co.il" → IL, "shop.co.uk" → GB); none for .com. */
+export function countryOfHost(hostname: string): string | undefined {
+  const tld = hostname.toLowerCase().split('.').pop() ?? '';
+  if (!/^[a-z]{2}$/.test(tld)) return undefined;
+  const country = tld === 'uk' ? 'GB' : tld.toUpperCase();
+  return isCountryCode(country) ? country : undefined;
+}
+
+export function findContactsInText(text: string, options: PageTextOptions): FoundContact[] {
   const found: FoundContact[] = [];
   for (const match of text.matchAll(EMAIL_SHAPE)) {
     const address = match[0].replace(/\.+$/, '');

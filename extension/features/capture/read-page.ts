@@ -37,7 +37,7 @@ function linkTarget(href: string): string {
 }
 
 /** The text of an element as a parser reads it: value attributes first, an image's alt, else its text. */
-function valueOf(element: Element, linkHref = true): string {
+function parsedValue(element: Element, linkHref = true): string {
   const href = element.getAttribute('href') ?? '';
   const value =
     element.getAttribute('content') ??
@@ -59,8 +59,8 @@ function propertyText(element: Element): string {
     return !outer || !element.contains(outer);
   });
   // A value part gives its text, as the value-class pattern says (not its link's target).
-  if (parts.length > 0) return clip(parts.map((part) => valueOf(part, false)).join(''));
-  return valueOf(element);
+  if (parts.length > 0) return clip(parts.map((part) => parsedValue(part, false)).join(''));
+  return parsedValue(element);
 }
 
 /** The label of a value-class property: its `.type` parts ("Work", "pref") → "work". */

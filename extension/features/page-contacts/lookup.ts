@@ -81,10 +81,12 @@ export async function cardsByPhoneKeys(
   return result;
 }
 
+/** `pageCountry`: the country the page's site names (its top-level domain), whose local numbers count too. */
 export async function scanItems(
   db: KesherDb,
   items: readonly ScanItem[],
   phone: PhoneOptions,
+  pageCountry?: string,
 ): Promise<ScanHit[]> {
   const found: Array<{ id: number; contact: FoundContact }> = [];
   for (const item of items) {
@@ -96,7 +98,8 @@ export async function scanItems(
       const contact = emailFromMailto(text);
       if (contact) found.push({ id: item.id, contact });
     } else {
-      for (const contact of findContactsInText(text, phone)) found.push({ id: item.id, contact });
+      for (const contact of findContactsInText(text, { ...phone, strictCountry: true, pageCountry }))
+        found.push({ id: item.id, contact });
     }
   }
   const contacts = found.map((item) => item.contact);

@@ -2,6 +2,7 @@
  * The service worker's side of Gmail, page contacts and capture: answers content scripts (checking which
  * site asks what), the context menu, site access from the popup, and the side panel's requests.
  */
+import { countryOfHost } from '../../../shared/page-contacts';
 import { browser } from 'wxt/browser';
 import type { PhoneOptions } from '../../../shared/phone';
 import { type ContentMessageName, type ContentSender, serveContentMessages } from '../../content-messaging';
@@ -133,7 +134,12 @@ export function installContentServices(deps: {
       scanPage: async (items, sender) => {
         panel.contentTabs.add(sender.tabId);
         await deps.phoneReady;
-        return scanItems(db, Array.isArray(items) ? items.slice(0, 1000) : [], deps.phone());
+        return scanItems(
+          db,
+          Array.isArray(items) ? items.slice(0, 1000) : [],
+          deps.phone(),
+          countryOfHost(new URL(sender.url).hostname),
+        );
       },
       gmailContext: (context, sender) => {
         panel.contentTabs.add(sender.tabId);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { emailFromMailto, findContactsInText, phoneFromTelLink } from '../../../shared/page-contacts';
+import {
+  countryOfHost,
+  emailFromMailto,
+  findContactsInText,
+  phoneFromTelLink,
+} from '../../../shared/page-contacts';
 
 const IL = { defaultCountry: 'IL' };
 const GR = { defaultCountry: 'GR' };
@@ -79,5 +84,32 @@ describe('links', () => {
     expect(phoneFromTelLink('tel:hello', IL)).toBeNull();
     expect(emailFromMailto('mailto:Dana@Acme.co.il?subject=Hi')?.value).toBe('dana@acme.co.il');
     expect(emailFromMailto('mailto:?subject=nobody')).toBeNull();
+  });
+});
+
+describe("chips: a number is the default country's or the page's own, unless written with its country code", () => {
+  const chips = (text: string, pageCountry?: string) =>
+    findContactsInText(text, { defaultCountry: 'IL', strictCountry: true, pageCountry })
+      .filter((item) => item.kind === 'phone')
+      .map((item) => item.value);
+
+  it('a copyright line is not an Egyptian number on an Israeli page', () => {
+    expect(chips('© 2026 2428392, Inc.')).toEqual([]);
+    // Read leniently (a capture's selection), the same digits still parse: the rule is the chips'.
+    expect(findContactsInText('© 2026 2428392, Inc.', { defaultCountry: 'IL' })).toHaveLength(1);
+  });
+
+  it('a local US number gets its chip on a page that says it is American, not elsewhere', () => {
+    expect(chips('Call (718) 774-0042 today')).toEqual([]);
+    expect(chips('Call (718) 774-0042 today', 'US')).toEqual(['+17187740042']);
+    expect(chips('Call +1 718 774 0042 today')).toEqual(['+17187740042']);
+    expect(chips('נייד: 054-123-4567', 'US')).toEqual(['+972541234567']);
+  });
+
+  it('the page country comes from its top-level domain', () => {
+    expect(countryOfHost('www.acme.co.il')).toBe('IL');
+    expect(countryOfHost('shop.example.co.uk')).toBe('GB');
+    expect(countryOfHost('www.songkick.com')).toBeUndefined();
+    expect(countryOfHost('127.0.0.1')).toBeUndefined();
   });
 });
