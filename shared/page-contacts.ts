@@ -4,6 +4,7 @@
  * strings (see tests/unit/shared/page-contacts.test.ts), so candidates are cut here, by shape and by the
  * words before them, and each one is then validated by libphonenumber-js through parsePhone.
  */
+import { parsePhoneNumberFromString as parseFullMetadata } from 'libphonenumber-js/max';
 import { isCountryCode, type PhoneOptions, parsePhone } from './phone';
 
 export interface FoundContact {
@@ -121,7 +122,13 @@ function trimCandidate(text: string, start: number): [string, number] {
   return [candidate, offset];
 }
 
-/** A written number as a found contact, when libphonenumber-js says it is a valid one (of `country`, if given). */
+/**
+ * A written number as a found contact, when libphonenumber-js says it is a valid one (of `country`, if
+ * given). A national number written without a leading 0 ("1-800-555-0199" under an Israeli default) must be
+ * valid by the full metadata too: the small one Kesher matches calls with takes any 1 and 10 digits for an
+ * Israeli service number. (The full metadata is not used everywhere: it refuses unallocated ranges, which
+ * would drop customers' numbers the day a carrier opens a new one.)
+ */
 export function phoneContact(
   text: string,
   options: PhoneOptions,
@@ -131,6 +138,8 @@ export function phoneContact(
   const parsed = parsePhone(text, options);
   if (parsed.kind !== 'number' || !parsed.e164) return null;
   if (country && parsed.country !== country) return null;
+  const national = !/^\s*(?:\+|00)/.test(text);
+  if (national && !/^\D*0/.test(text) && !parseFullMetadata(parsed.e164)?.isValid()) return null;
   return {
     kind: 'phone',
     start,

@@ -106,6 +106,14 @@ describe("chips: a number is the default country's or the page's own, unless wri
     expect(chips('נייד: 054-123-4567', 'US')).toEqual(['+972541234567']);
   });
 
+  it('a number invalid everywhere is never an Israeli one', () => {
+    expect(chips('Toll free: 1-800-555-0199')).toEqual([]);
+    expect(chips('Call 1-888-2428392 in the US')).toEqual([]);
+    expect(phones('Call 1-800-555-0199')).toEqual([]);
+    // A real Israeli toll-free number still is one.
+    expect(chips('חינם: 1-800-555-019')).toEqual(['+9721800555019']);
+  });
+
   it('the page country comes from its top-level domain', () => {
     expect(countryOfHost('www.acme.co.il')).toBe('IL');
     expect(countryOfHost('shop.example.co.uk')).toBe('GB');
