@@ -86,7 +86,7 @@ export interface PageCapture {
 
 export interface ContentProtocolMap {
   /** Page text that may hold contacts → the ones found, with the card each belongs to. */
-  scanPage(items: ScanItem[]): ScanHit[];
+  scanPage(input: { items: ScanItem[]; lang?: string }): ScanHit[];
   /** Gmail's open thread or compose window → a chip card for each known address. */
   gmailContext(context: GmailContext): Record<string, ChipCard | null>;
   /** A chip was clicked: open the side panel on this tab (the click is the gesture it needs). */

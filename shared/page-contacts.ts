@@ -190,6 +190,22 @@ export function countryOfHost(hostname: string): string | undefined {
   return isCountryCode(country) ? country : undefined;
 }
 
+/**
+ * The country a page says it is in: the region of its language ("en-US", "he-IL"), else its site's
+ * top-level domain. Undefined when it says none (an English .com page).
+ */
+export function countryOfPage(url: string, lang?: string): string | undefined {
+  const region = /^[a-z]{2,3}[-_]([a-z]{2})(?:$|[-_])/i
+    .exec((lang ?? '').slice(0, 35).trim())?.[1]
+    ?.toUpperCase();
+  if (region && isCountryCode(region)) return region;
+  try {
+    return countryOfHost(new URL(url).hostname);
+  } catch {
+    return undefined;
+  }
+}
+
 export function findContactsInText(text: string, options: PageTextOptions): FoundContact[] {
   const found: FoundContact[] = [];
   for (const match of text.matchAll(EMAIL_SHAPE)) {

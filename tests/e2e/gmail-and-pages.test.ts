@@ -319,6 +319,15 @@ describe('known contacts on web pages', () => {
     await page.close();
   });
 
+  it('a page that says it is American gets chips on its local numbers, and a copyright line gets none', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/us-venue.html`);
+    await expect
+      .poll(async () => (await chips(page)).map((chip) => chip.before))
+      .toEqual(['Box office: (718) 774-0042']);
+    await page.close();
+  });
+
   it('captures an unknown number from its chip, prefilled from the row it is in', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${base}/staff.html`);

@@ -17,7 +17,8 @@ export function startPageContacts(ctx: ContentScriptContext): void {
   }
   const scanner = new PageScanner(document, {
     signal: ctx.signal,
-    ask: (items) => sendContentMessage('scanPage', items),
+    // The page's language ("en-US") tells the worker which country its local numbers are from.
+    ask: (items) => sendContentMessage('scanPage', { items, lang: document.documentElement.lang }),
     onOpen: (hit) => void sendContentMessage('openPanel', { focus: hit.value }),
     onCapture: (hit, nearby) =>
       void sendContentMessage('captureContact', { kind: hit.kind, value: hit.value, nearby }),

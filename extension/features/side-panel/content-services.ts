@@ -2,7 +2,7 @@
  * The service worker's side of Gmail, page contacts and capture: answers content scripts (checking which
  * site asks what), the context menu, site access from the popup, and the side panel's requests.
  */
-import { countryOfHost } from '../../../shared/page-contacts';
+import { countryOfPage } from '../../../shared/page-contacts';
 import { browser } from 'wxt/browser';
 import type { PhoneOptions } from '../../../shared/phone';
 import { type ContentMessageName, type ContentSender, serveContentMessages } from '../../content-messaging';
@@ -131,14 +131,14 @@ export function installContentServices(deps: {
 
   serveContentMessages(
     {
-      scanPage: async (items, sender) => {
+      scanPage: async ({ items, lang }, sender) => {
         panel.contentTabs.add(sender.tabId);
         await deps.phoneReady;
         return scanItems(
           db,
           Array.isArray(items) ? items.slice(0, 1000) : [],
           deps.phone(),
-          countryOfHost(new URL(sender.url).hostname),
+          countryOfPage(sender.url, typeof lang === 'string' ? lang : undefined),
         );
       },
       gmailContext: (context, sender) => {

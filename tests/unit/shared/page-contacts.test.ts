@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   countryOfHost,
+  countryOfPage,
   emailFromMailto,
   findContactsInText,
   phoneFromTelLink,
@@ -112,6 +113,13 @@ describe("chips: a number is the default country's or the page's own, unless wri
     expect(phones('Call 1-800-555-0199')).toEqual([]);
     // A real Israeli toll-free number still is one.
     expect(chips('חינם: 1-800-555-019')).toEqual(['+9721800555019']);
+  });
+
+  it("the page country comes from its language's region, else its top-level domain", () => {
+    expect(countryOfPage('https://www.theowl.nyc/', 'en-US')).toBe('US');
+    expect(countryOfPage('https://www.acme.co.il/', 'he')).toBe('IL');
+    expect(countryOfPage('https://www.songkick.com/', 'en')).toBeUndefined();
+    expect(countryOfPage('not a url', '<script>')).toBeUndefined();
   });
 
   it('the page country comes from its top-level domain', () => {
