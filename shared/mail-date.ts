@@ -1,3 +1,5 @@
+import { asciiDigits } from './text';
+
 /**
  * A message's date as a mail client shows it, in whatever language the client is set to: Gmail's
  * `span.g3[title]` is "Mon, Nov 23, 2026, 10:15 AM" in English, "יום ב׳, 23 בנוב׳ 2026, 10:15" in Hebrew,
@@ -38,14 +40,6 @@ const LOCALES = [
   'th',
   'hi',
 ];
-
-/** Arabic-Indic and Persian digits → ASCII. */
-export function asciiDigits(text: string): string {
-  return text.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (digit) => {
-    const code = digit.charCodeAt(0);
-    return String(code >= 0x06f0 ? code - 0x06f0 : code - 0x0660);
-  });
-}
 
 /** Lower case, no accents or marks, no dots or geresh: "Νοε." → "νοε", "בנוב׳" → "בנוב". */
 function fold(word: string): string {

@@ -6,6 +6,7 @@
  */
 import { parsePhoneNumberFromString as parseFullMetadata } from 'libphonenumber-js/max';
 import { isCountryCode, type PhoneOptions, parsePhone } from './phone';
+import { asciiDigits } from './text';
 
 export interface FoundContact {
   kind: 'phone' | 'email';
@@ -206,7 +207,9 @@ export function countryOfPage(url: string, lang?: string): string | undefined {
   }
 }
 
-export function findContactsInText(text: string, options: PageTextOptions): FoundContact[] {
+export function findContactsInText(original: string, options: PageTextOptions): FoundContact[] {
+  // Arabic-Indic and Persian digits read as digits; one code unit each, so every offset stays true.
+  const text = asciiDigits(original);
   const found: FoundContact[] = [];
   for (const match of text.matchAll(EMAIL_SHAPE)) {
     const address = match[0].replace(/\.+$/, '');

@@ -9,6 +9,7 @@
  */
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { callerIdUser, isWithheldCallerId } from './caller-id';
+import { asciiDigits } from './text';
 
 export type PhoneKind = 'number' | 'internal' | 'withheld' | 'unparsed';
 export type MatchConfidence = 'exact' | 'national' | 'suffix';
@@ -44,7 +45,8 @@ function parseAs(candidate: string, country: CountryCode | undefined) {
 }
 
 export function parsePhone(raw: string, options: PhoneOptions): ParsedPhone {
-  const cleaned = callerIdUser(raw.trim()).replace(/^<|>$/g, '').trim();
+  // Arabic-Indic and Persian digits are digits ("٠٥٤١٢٣٤٥٦٧" is 0541234567).
+  const cleaned = callerIdUser(asciiDigits(raw).trim()).replace(/^<|>$/g, '').trim();
   if (isWithheldCallerId(cleaned)) return { raw, kind: 'withheld', display: '', keys: [] };
   const plus = /^\s*\+/.test(cleaned);
   const digits = cleaned.replace(/\D/g, '');

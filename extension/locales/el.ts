@@ -1,6 +1,6 @@
-import type { en } from './en';
+import type { Messages } from '../ui/i18n';
 
-export const el: Record<keyof typeof en, string> = {
+export const el: Messages = {
   'nav.cards': 'Κάρτες',
   'nav.today': 'Σήμερα',
   'nav.dashboard': 'Πίνακας',
@@ -39,7 +39,7 @@ export const el: Record<keyof typeof en, string> = {
   'cards.filterStatus': 'Κατάσταση',
   'cards.filterTag': 'Ετικέτα',
   'cards.filterOpenTasks': 'Με ανοιχτές εργασίες',
-  'cards.count': '{count} κάρτες',
+  'cards.count': { one: '{count} κάρτα', other: '{count} κάρτες' },
   'cards.shortcuts': 'Πλήκτρα: / αναζήτηση · n νέα κάρτα · Enter άνοιγμα',
   'card.name': 'Όνομα',
   'card.kind': 'Τύπος',
@@ -117,12 +117,17 @@ export const el: Record<keyof typeof en, string> = {
   'import.choose': 'Επιλέξτε αρχείο CSV, vCard ή αντίγραφο ασφαλείας του Kesher',
   'import.reading': 'Ανάγνωση αρχείου… {percent}%',
   'import.writing': 'Εισαγωγή… {done} από {total}',
-  'import.preview':
-    '{new} νέες κάρτες, {merged} συγχωνεύσεις (αναλυτικά παρακάτω), {errors} γραμμές με σφάλματα',
+  'import.preview': '{new}, {merged} (αναλυτικά παρακάτω), {errors}',
+  'import.newCards': { one: '{count} νέα κάρτα', other: '{count} νέες κάρτες' },
+  'import.mergedRows': { one: '{count} συγχώνευση', other: '{count} συγχωνεύσεις' },
+  'import.errorRows': { one: '{count} γραμμή με σφάλματα', other: '{count} γραμμές με σφάλματα' },
+  'count.cards': { one: '{count} κάρτα', other: '{count} κάρτες' },
+  'count.tasks': { one: '{count} εργασία', other: '{count} εργασίες' },
+  'count.interactions': { one: '{count} αλληλεπίδραση', other: '{count} αλληλεπιδράσεις' },
   'import.encoding': 'Κωδικοποίηση κειμένου',
   'import.mapping': 'Τι περιέχει κάθε στήλη',
   'import.confirm': 'Εισαγωγή',
-  'import.done': 'Εισήχθησαν {count} κάρτες.',
+  'import.done': { one: 'Εισήχθη {count} κάρτα.', other: 'Εισήχθησαν {count} κάρτες.' },
   'import.errorsTitle': 'Γραμμές που θα παραλειφθούν',
   'import.row': 'Γραμμή {row}: {reason}',
   'import.mergesTitle': 'Συγχωνεύσεις (αποεπιλέξτε μία για να μείνει η γραμμή ξεχωριστή κάρτα)',
@@ -132,7 +137,7 @@ export const el: Record<keyof typeof en, string> = {
   'import.reasonPhone': 'ίδιο τηλέφωνο {phone} και ίδιο όνομα',
   'import.failed': 'Δεν εισήχθη τίποτα: {reason}',
   'import.backupPreview':
-    'Αντίγραφο ασφαλείας του Kesher από {date}: {cards} κάρτες, {tasks} εργασίες, {interactions} αλληλεπιδράσεις. Η επαναφορά αντικαθιστά όλα τα δεδομένα εδώ.',
+    'Αντίγραφο ασφαλείας του Kesher από {date}: {cards}, {tasks}, {interactions}. Η επαναφορά αντικαθιστά όλα τα δεδομένα εδώ.',
   'import.restore': 'Επαναφορά αντιγράφου',
   'import.restored': 'Το αντίγραφο επαναφέρθηκε.',
   'export.title': 'Εξαγωγή',
@@ -155,11 +160,15 @@ export const el: Record<keyof typeof en, string> = {
   'calls.title': 'Άγνωστοι καλούντες',
   'calls.empty': 'Καμία κλήση από άγνωστους αριθμούς.',
   'calls.withheld': 'Απόκρυψη',
-  'away.one': 'Μια κλήση χτύπησε όσο το Kesher δεν ήταν συνδεδεμένο',
-  'away.many': '{count} κλήσεις χτύπησαν όσο το Kesher δεν ήταν συνδεδεμένο',
+  'away.calls': {
+    one: 'Μια κλήση χτύπησε όσο το Kesher δεν ήταν συνδεδεμένο',
+    other: '{count} κλήσεις χτύπησαν όσο το Kesher δεν ήταν συνδεδεμένο',
+  },
   'away.noneMissed': 'Είναι στο αρχείο κλήσεων.',
-  'away.oneMissed': 'Μία δεν απαντήθηκε: δείτε το «Σήμερα».',
-  'away.someMissed': '{missed} δεν απαντήθηκαν: δείτε το «Σήμερα».',
+  'away.missed': {
+    one: 'Μία δεν απαντήθηκε: δείτε το «Σήμερα».',
+    other: '{count} δεν απαντήθηκαν: δείτε το «Σήμερα».',
+  },
   'calls.gapExpired':
     'Μπορεί να λείπουν κλήσεις από {since} έως {until}: ο περιηγητής έμεινε αποσυνδεδεμένος περισσότερο απ’ όσο κρατά κλήσεις η γέφυρα.',
   'calls.gapExpiredBefore':
@@ -218,7 +227,7 @@ export const el: Record<keyof typeof en, string> = {
   'lastSpoke.never': 'Δεν έχετε μιλήσει ακόμη',
   'lastSpoke.today': 'Μιλήσατε σήμερα',
   'lastSpoke.yesterday': 'Μιλήσατε χθες',
-  'lastSpoke.days': 'Μιλήσατε πριν από {days} ημέρες',
+  'lastSpoke.days': { one: 'Μιλήσατε πριν από {count} ημέρα', other: 'Μιλήσατε πριν από {count} ημέρες' },
   'popup.search': 'Αναζήτηση πελάτη',
   'popup.open': 'Άνοιγμα Kesher',
   // side panel, chips, capture, site access
@@ -255,7 +264,7 @@ export const el: Record<keyof typeof en, string> = {
   'panel.addToExisting': 'Προσθήκη στην καρτέλα {name}',
   'panel.saved': 'Αποθηκεύτηκε στο Kesher',
   'chip.open': 'Άνοιγμα {name} στο Kesher',
-  'chip.openTasks': '{count} ανοιχτές εργασίες',
+  'chip.openTasks': { one: '{count} ανοιχτή εργασία', other: '{count} ανοιχτές εργασίες' },
   'chip.capture': 'Καταγραφή {value} ως υποψήφιου',
   'chip.captureHint': 'Δεν υπάρχει στο Kesher: κάντε κλικ για καταγραφή',
   'menu.capture': 'Καταγραφή ως υποψήφιος',

@@ -1,6 +1,6 @@
-import type { en } from './en';
+import type { Messages } from '../ui/i18n';
 
-export const he: Record<keyof typeof en, string> = {
+export const he: Messages = {
   'nav.cards': 'כרטיסים',
   'nav.today': 'היום',
   'nav.dashboard': 'לוח בקרה',
@@ -39,7 +39,7 @@ export const he: Record<keyof typeof en, string> = {
   'cards.filterStatus': 'סטטוס',
   'cards.filterTag': 'תגית',
   'cards.filterOpenTasks': 'עם משימות פתוחות',
-  'cards.count': '{count} כרטיסים',
+  'cards.count': { one: 'כרטיס אחד', two: 'שני כרטיסים', other: '{count} כרטיסים' },
   'cards.shortcuts': 'מקשים: / חיפוש · n כרטיס חדש · Enter פתיחה',
   'card.name': 'שם',
   'card.kind': 'סוג',
@@ -117,11 +117,21 @@ export const he: Record<keyof typeof en, string> = {
   'import.choose': 'בחירת קובץ CSV, vCard או גיבוי של קשר',
   'import.reading': 'קורא את הקובץ… {percent}%',
   'import.writing': 'מייבא… {done} מתוך {total}',
-  'import.preview': '{new} כרטיסים חדשים, {merged} מיזוגים (כל אחד מפורט למטה), {errors} שורות עם שגיאות',
+  'import.preview': '{new}, {merged} (כל אחד מפורט למטה), {errors}',
+  'import.newCards': { one: 'כרטיס חדש אחד', two: 'שני כרטיסים חדשים', other: '{count} כרטיסים חדשים' },
+  'import.mergedRows': { one: 'מיזוג אחד', two: 'שני מיזוגים', other: '{count} מיזוגים' },
+  'import.errorRows': {
+    one: 'שורה אחת עם שגיאות',
+    two: 'שתי שורות עם שגיאות',
+    other: '{count} שורות עם שגיאות',
+  },
+  'count.cards': { one: 'כרטיס אחד', two: 'שני כרטיסים', other: '{count} כרטיסים' },
+  'count.tasks': { one: 'משימה אחת', two: 'שתי משימות', other: '{count} משימות' },
+  'count.interactions': { one: 'פעולה אחת', two: 'שתי פעולות', other: '{count} פעולות' },
   'import.encoding': 'קידוד טקסט',
   'import.mapping': 'מה יש בכל עמודה',
   'import.confirm': 'ייבוא',
-  'import.done': 'יובאו {count} כרטיסים.',
+  'import.done': { one: 'יובא כרטיס אחד.', two: 'יובאו שני כרטיסים.', other: 'יובאו {count} כרטיסים.' },
   'import.errorsTitle': 'שורות שיידלגו',
   'import.row': 'שורה {row}: {reason}',
   'import.mergesTitle': 'מיזוגים (יש לבטל סימון כדי להשאיר שורה ככרטיס נפרד)',
@@ -131,7 +141,7 @@ export const he: Record<keyof typeof en, string> = {
   'import.reasonPhone': 'אותו טלפון {phone} ואותו שם',
   'import.failed': 'לא יובא דבר: {reason}',
   'import.backupPreview':
-    'גיבוי של קשר מתאריך {date}: {cards} כרטיסים, {tasks} משימות, {interactions} אינטראקציות. השחזור מחליף את כל מה שיש כאן.',
+    'גיבוי של קשר מ־{date}: {cards}, {tasks}, {interactions}. השחזור מחליף את כל מה שיש כאן.',
   'import.restore': 'שחזור הגיבוי',
   'import.restored': 'הגיבוי שוחזר.',
   'export.title': 'ייצוא',
@@ -154,11 +164,17 @@ export const he: Record<keyof typeof en, string> = {
   'calls.title': 'מתקשרים לא מוכרים',
   'calls.empty': 'אין שיחות ממספרים לא מוכרים.',
   'calls.withheld': 'חסוי',
-  'away.one': 'שיחה צלצלה כשקשר לא היה מחובר',
-  'away.many': '{count} שיחות צלצלו כשקשר לא היה מחובר',
+  'away.calls': {
+    one: 'שיחה צלצלה כשקשר לא היה מחובר',
+    two: 'שתי שיחות צלצלו כשקשר לא היה מחובר',
+    other: '{count} שיחות צלצלו כשקשר לא היה מחובר',
+  },
   'away.noneMissed': 'הן ביומן השיחות.',
-  'away.oneMissed': 'אחת לא נענתה: ראו "היום".',
-  'away.someMissed': '{missed} לא נענו: ראו "היום".',
+  'away.missed': {
+    one: 'אחת לא נענתה: ראו "היום".',
+    two: 'שתיים לא נענו: ראו "היום".',
+    other: '{count} לא נענו: ראו "היום".',
+  },
   'calls.gapExpired':
     'ייתכן שחסרות שיחות מ־{since} עד {until}: הדפדפן היה מנותק יותר זמן ממה שהגשר שומר שיחות.',
   'calls.gapExpiredBefore':
@@ -215,7 +231,7 @@ export const he: Record<keyof typeof en, string> = {
   'lastSpoke.never': 'לא דיברנו עדיין',
   'lastSpoke.today': 'דיברנו היום',
   'lastSpoke.yesterday': 'דיברנו אתמול',
-  'lastSpoke.days': 'דיברנו לפני {days} ימים',
+  'lastSpoke.days': { one: 'דיברנו לפני יום', two: 'דיברנו לפני יומיים', other: 'דיברנו לפני {count} ימים' },
   'popup.search': 'חיפוש לקוח',
   'popup.open': 'פתיחת קשר',
   // side panel, chips, capture, site access
@@ -251,7 +267,7 @@ export const he: Record<keyof typeof en, string> = {
   'panel.addToExisting': 'הוספה ל{name}',
   'panel.saved': 'נשמר בקשר',
   'chip.open': 'פתיחת {name} בקשר',
-  'chip.openTasks': '{count} משימות פתוחות',
+  'chip.openTasks': { one: 'משימה פתוחה אחת', two: 'שתי משימות פתוחות', other: '{count} משימות פתוחות' },
   'chip.capture': 'קליטת {value} כליד',
   'chip.captureHint': 'עדיין לא בקשר: לחצו לקליטה כליד',
   'menu.capture': 'קליטה כליד',

@@ -29,7 +29,7 @@ export function lastSpokeText(at: number | undefined, now = Date.now()): string 
   const days = daysAgo(at, now);
   if (days <= 0) return t('lastSpoke.today');
   if (days === 1) return t('lastSpoke.yesterday');
-  return t('lastSpoke.days', { days });
+  return t('lastSpoke.days', { count: days });
 }
 
 export function formatDate(at: number, locale?: string): string {

@@ -1,15 +1,32 @@
 /**
- * The interface in English, Hebrew (RTL) and Greek. The language follows the browser unless chosen in
- * settings. Every locale has every key (a unit test fails otherwise); {name} placeholders are filled in.
+ * The interface in English, Hebrew (RTL), Arabic (RTL), Russian and Greek. The language follows the browser
+ * unless chosen in settings. Every locale has every key (a unit test fails otherwise); {name} placeholders are
+ * filled in, numbers written the locale's way. A message with a count is a set of plural forms chosen by
+ * `Intl.PluralRules` (English one/other, Hebrew one/two/other, Russian one/few/many/other, Arabic all six);
+ * a unit test fails when a locale lacks a form its language needs.
  */
+import { ar } from '../locales/ar';
 import { el } from '../locales/el';
 import { en } from '../locales/en';
 import { he } from '../locales/he';
+import { ru } from '../locales/ru';
 
+/** Plural forms by `Intl.PluralRules` category; `{count}` selects. */
+export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+export type Message = string | Plural;
 export type MessageKey = keyof typeof en;
-export type Locale = 'en' | 'he' | 'el';
-export const LOCALES: readonly Locale[] = ['en', 'he', 'el'];
-export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, he, el };
+export type Messages = { readonly [K in MessageKey]: (typeof en)[K] extends string ? string : Plural };
+export type Locale = 'en' | 'he' | 'ar' | 'ru' | 'el';
+export const LOCALES: readonly Locale[] = ['en', 'he', 'ar', 'ru', 'el'];
+export const MESSAGES: Record<Locale, Messages> = { en, he, ar, ru, el };
+/** Each language's own name, for the language setting. */
+export const LANGUAGE_NAMES: Record<Locale, string> = {
+  en: 'English',
+  he: 'עברית',
+  ar: 'العربية',
+  ru: 'Русский',
+  el: 'Ελληνικά',
+};
 
 let current: Locale = 'en';
 
@@ -37,10 +54,34 @@ export function locale(): Locale {
 }
 
 export function dirOf(locale: Locale): 'rtl' | 'ltr' {
-  return locale === 'he' ? 'rtl' : 'ltr';
+  return locale === 'he' || locale === 'ar' ? 'rtl' : 'ltr';
+}
+
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+const numberFormats = new Map<Locale, Intl.NumberFormat>();
+
+function cached<T>(map: Map<Locale, T>, make: (locale: Locale) => T): T {
+  let value = map.get(current);
+  if (!value) {
+    value = make(current);
+    map.set(current, value);
+  }
+  return value;
 }
 
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
-  const template = MESSAGES[current][key] ?? en[key];
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+  const message: Message = MESSAGES[current][key] ?? en[key];
+  let template: string;
+  if (typeof message === 'string') template = message;
+  else {
+    const count = Number(vars.count ?? 0);
+    const category = cached(pluralRules, (locale) => new Intl.PluralRules(locale)).select(count);
+    template = message[category] ?? message.other;
+  }
+  const numbers = cached(numberFormats, (locale) => new Intl.NumberFormat(locale));
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined) return `{${name}}`;
+    return typeof value === 'number' ? numbers.format(value) : String(value);
+  });
 }

@@ -51,7 +51,7 @@ describe('import, search, edit', () => {
     await expect
       .poll(() => app.getByTestId('import-preview').textContent())
       .toContain('3 new cards, 0 merged');
-    await expect.poll(() => app.getByTestId('import-preview').textContent()).toContain('1 rows with errors');
+    await expect.poll(() => app.getByTestId('import-preview').textContent()).toContain('1 row with errors');
     await app.getByTestId('app-import-confirm').click();
     await expect.poll(() => app.getByTestId('import-message').textContent()).toBe('Imported 3 cards.');
     await app.goto(`${EXTENSION_URL}/app.html#/cards`);
@@ -218,7 +218,7 @@ describe('import merges only the same person', () => {
       .getByTestId('app-import-file')
       .setInputFiles(csv(['Name,E-mail', 'Shira Paz,shira@office.co.il']));
     await page.getByTestId('app-import-confirm').click();
-    await expect.poll(() => page.getByTestId('import-message').textContent()).toBe('Imported 1 cards.');
+    await expect.poll(() => page.getByTestId('import-message').textContent()).toBe('Imported 1 card.');
 
     await page
       .getByTestId('app-import-file')

@@ -48,12 +48,8 @@ export class AwayCalls {
     try {
       await this.deps.badge(this.badgeText);
       await this.deps.notify(
-        count === 1 ? t('away.one') : t('away.many', { count }),
-        missed === 0
-          ? t('away.noneMissed')
-          : missed === 1
-            ? t('away.oneMissed')
-            : t('away.someMissed', { missed }),
+        t('away.calls', { count }),
+        missed === 0 ? t('away.noneMissed') : t('away.missed', { count: missed }),
       );
     } catch (error) {
       this.deps.log(`away calls: ${(error as Error).message}`);

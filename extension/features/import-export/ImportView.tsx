@@ -6,7 +6,8 @@ import { useQueryClient } from '@tanstack/preact-query';
 import { useState } from 'preact/hooks';
 import { type ColumnKind, guessColumn } from '../../../shared/contacts';
 import { Section } from '../../ui/components';
-import { type MessageKey, t } from '../../ui/i18n';
+import { formatDate } from '../../ui/format';
+import { locale, type MessageKey, t } from '../../ui/i18n';
 import { changed, db, phoneOptions } from '../../ui/page-db';
 import {
   bridgeUrlItem,
@@ -249,19 +250,19 @@ export function ImportView() {
           {backup ? (
             <p>
               {t('import.backupPreview', {
-                date: backup.exportedAt.slice(0, 10),
-                cards: backup.cards.length,
-                tasks: backup.tasks?.length ?? 0,
-                interactions: backup.interactions?.length ?? 0,
+                date: formatDate(Date.parse(backup.exportedAt), locale()),
+                cards: t('count.cards', { count: backup.cards.length }),
+                tasks: t('count.tasks', { count: backup.tasks?.length ?? 0 }),
+                interactions: t('count.interactions', { count: backup.interactions?.length ?? 0 }),
               })}
             </p>
           ) : null}
           {plan ? (
             <p data-testid="import-counts">
               {t('import.preview', {
-                new: counts?.newCount ?? 0,
-                merged: counts?.mergeCount ?? 0,
-                errors: plan.errors.length,
+                new: t('import.newCards', { count: counts?.newCount ?? 0 }),
+                merged: t('import.mergedRows', { count: counts?.mergeCount ?? 0 }),
+                errors: t('import.errorRows', { count: plan.errors.length }),
               })}
             </p>
           ) : null}

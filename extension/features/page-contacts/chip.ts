@@ -79,7 +79,7 @@ export function createChip(options: ChipOptions): HTMLElement | null {
       line(`${t(`status.${chip.status}`)} · ${t(`stage.${chip.stage as 'lead'}`)}`),
       ...(chip.statusNote ? [line(chip.statusNote, 'muted')] : []),
       line(
-        chip.openTasks > 0 ? t('chip.openTasks', { count: String(chip.openTasks) }) : t('common.noOpenTasks'),
+        chip.openTasks > 0 ? t('chip.openTasks', { count: chip.openTasks }) : t('common.noOpenTasks'),
         'muted',
       ),
     );

@@ -4,7 +4,7 @@
 import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
 import { sendMessage } from '../../messaging';
-import { locale, resolveLocale, t } from '../../ui/i18n';
+import { LANGUAGE_NAMES, LOCALES, locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,
   bridgeUrlItem,
@@ -161,9 +161,11 @@ export function SettingsView() {
               onChange={(e) => setLanguage(e.currentTarget.value)}
             >
               <option value="auto">{t('settings.languageAuto')}</option>
-              <option value="en">English</option>
-              <option value="he">עברית</option>
-              <option value="el">Ελληνικά</option>
+              {LOCALES.map((code) => (
+                <option key={code} value={code} lang={code}>
+                  {LANGUAGE_NAMES[code]}
+                </option>
+              ))}
             </select>
           </label>
           <label>

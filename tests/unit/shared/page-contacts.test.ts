@@ -129,3 +129,13 @@ describe("chips: a number is the default country's or the page's own, unless wri
     expect(countryOfHost('127.0.0.1')).toBeUndefined();
   });
 });
+
+describe('digits of every script', () => {
+  it('Arabic-Indic and Persian digits in page text are numbers, at the same offsets', () => {
+    const text = 'هاتف: ٠٥٤-١٢٣-٤٥٦٧';
+    const [found] = findContactsInText(text, IL);
+    expect(found?.value).toBe('+972541234567');
+    expect(text.slice(found!.start, found!.end)).toBe('٠٥٤-١٢٣-٤٥٦٧');
+    expect(findContactsInText('тел. ۰۵۴۱۲۳۴۵۶۷', IL)[0]?.value).toBe('+972541234567');
+  });
+});

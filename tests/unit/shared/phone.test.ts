@@ -52,6 +52,13 @@ describe('parsePhone', () => {
     expect(parsePhone(raw, IL)).toMatchObject({ kind: 'internal', keys: [`x:${raw}`] });
   });
 
+  it('reads Arabic-Indic and Persian digits as digits (a caller id, a typed number)', () => {
+    const IL = { defaultCountry: 'IL' };
+    expect(parsePhone('٠٥٤١٢٣٤٥٦٧', IL).e164).toBe('+972541234567');
+    expect(parsePhone('+٩٧٢ ٥٤ ١٢٣ ٤٥٦٧', IL).e164).toBe('+972541234567');
+    expect(parsePhone('۰۵۴-۱۲۳-۴۵۶۷', IL).e164).toBe('+972541234567');
+  });
+
   it('removes an outside-line prefix the PBX adds', () => {
     expect(parsePhone('90541234567', { defaultCountry: 'IL', outsideLinePrefix: '9' }).e164).toBe(
       '+972541234567',
