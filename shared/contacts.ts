@@ -42,46 +42,82 @@ export interface ColumnMapping {
 /** The end of a word in any script (JavaScript's \b only knows ASCII letters). */
 const END = '(?![\\p{L}\\p{N}])';
 
-/** Patterns are written as words are spelt; folding also turns a Greek final sigma into σ. */
+/** Patterns are written as words are spelt; their letters are folded as headers are (accents, finals, hamza…). */
 function foldPattern(pattern: string): string {
-  return pattern.replace(/ς/g, 'σ');
+  return pattern.replace(/[^\x00-\x7F]+/g, (letters) => foldText(letters));
 }
 
+const PHONE_WORD = `(phone|telephone|tel|telefon|telefono|teléfono|téléphone|телефон|тел|هاتف|טלפון|τηλεφωνο)`;
+
 /**
- * Folded header text → what it holds. Patterns are written folded (lower case, no accents, Hebrew final
- * letters as ordinary ones, as foldText leaves them). The first pattern that matches wins.
+ * Header text → what it holds, for the headers Outlook, Google Contacts and Thunderbird write in English,
+ * Hebrew, Greek, Arabic, Russian, German, French, Spanish and Italian (the export's header follows the
+ * exporting program's language) and hand-made sheets. Written as spelt, folded like the headers. The first
+ * pattern that matches wins.
  */
 const RULES: Array<[RegExp, ColumnKind, string?]> = (
   [
     [
-      `^((primary |secondary |other )?e-?mail( \\d+)?( address| - value)?|email address|דוא"?ל|דואר אלקטרוני|אימייל|מייל|ηλ\\.? ?ταχυδρομειο|ηλεκτρονικο ταχυδρομειο)$`,
+      `^((primary |secondary |other )?e-?mail( \\d+)?( address| - value)?|email address|דוא"?ל|דואר אלקטרוני|אימייל|מייל|ηλ\\.? ?ταχυδρομειο|ηλεκτρονικο ταχυδρομειο` +
+        `|(primäre |sekundäre )?e-?mail(-adresse)?( \\d+)?(: adresse| - wert)?|adresse de messagerie|adresse (e-?mail|électronique)|courriel|e-?mail( \\d+)? - valeur` +
+        `|(dirección de )?correo( electrónico)?|e-?mail( \\d+)? - valor|(indirizzo )?(posta elettronica|e-?mail)|e-?mail( \\d+)? - valore` +
+        `|(адрес )?(эл\\. ?почты|электронной почты|электронная почта|эл\\. ?почта)|e-?mail( \\d+)? - значение` +
+        `|(عنوان )?البريد الإلكتروني|البريد الالكتروني)$`,
       'email',
     ],
-    [`(^|\\s)(mobile|cell|נייד|סלולרי|κινητο)${END}`, 'phone', 'mobile'],
-    [`^(business|work|company main|עבודה|εργασια).*(phone|טלפונ|τηλεφωνο)`, 'phone', 'work'],
-    [`^(home.*phone|טלפונ בבית|τηλεφωνο οικιας)`, 'phone', 'home'],
-    [`(fax|פקס|φαξ)${END}`, 'phone', 'fax'],
     [
-      `^(phone|telephone|tel|טלפונ|מספר טלפונ|τηλεφωνο|τηλ)${END}|^phone \\d+ - value$|^(primary|other) phone$`,
+      `(^|\\s)(mobile|cell|נייד|סלולרי|κινητο|mobil|mobiltelefon|handy|portable|móvil|celular|cellulare|мобильный|сотовый|جوال|الجوال|محمول|المحمول)${END}`,
+      'phone',
+      'mobile',
+    ],
+    [`^(business|work|company main|עבודה|εργασια|рабочий).*(phone|טלפונ|τηλεφωνο|телефон)`, 'phone', 'work'],
+    [
+      `^(?=.*${PHONE_WORD})(?=.*(geschäftlich|dienstlich|bureau|professionnel|trabajo|ufficio|lavoro|العمل)).*`,
+      'phone',
+      'work',
+    ],
+    [`^(home.*phone|טלפונ בבית|τηλεφωνο οικιας|домашний телефон)`, 'phone', 'home'],
+    [`^(?=.*${PHONE_WORD})(?=.*(privat|domicile|particular|abitazione|casa|المنزل)).*`, 'phone', 'home'],
+    [`(fax|פקס|φαξ|télécopie|факс|فاكس)${END}`, 'phone', 'fax'],
+    [
+      `^(phone|telephone|tel|טלפונ|מספר טלפונ|τηλεφωνο|τηλ|telefon|téléphone|teléfono|telefono|телефон|тел|هاتف|الهاتف|رقم الهاتف)${END}|^phone \\d+ - (value|wert|valeur|valor|valore|значение)$|^(primary|other) phone$`,
       'phone',
       'phone',
     ],
-    [`^(first name|given name|שמ פרטי|ονομα)$`, 'firstName'],
-    [`^(middle name|additional name|שמ אמצעי|μεσαιο ονομα)$`, 'middleName'],
-    [`^(last name|family name|surname|שמ משפחה|επωνυμο)$`, 'lastName'],
-    [`^(name prefix|prefix|salutation|honorific|תואר|προσφωνηση)$`, 'prefix'],
-    [`^(name suffix|suffix|סיומת|επιθημα)$`, 'suffix'],
-    [`^(name|full name|display name|contact|שמ|שמ מלא|איש קשר|ονοματεπωνυμο|πληρες ονομα)$`, 'name'],
+    [`^(first name|given name|שמ פרטי|ονομα|vorname|prénom|nombre|nome|имя|الاسم الأول)$`, 'firstName'],
     [
-      `^(company|organization|organisation|organization name|organization 1 - name|חברה|ארגונ|שמ החברה|εταιρεια|εταιρια|οργανισμος)$`,
+      `^(middle name|additional name|שמ אמצעי|μεσαιο ονομα|weitere vornamen|zweiter vorname|deuxième prénom|segundo nombre|secondo nome|отчество|الاسم الأوسط)$`,
+      'middleName',
+    ],
+    [
+      `^(last name|family name|surname|שמ משפחה|επωνυμο|nachname|nom|nom de famille|apellidos?|cognome|фамилия|اسم العائلة|الكنية)$`,
+      'lastName',
+    ],
+    [
+      `^(name prefix|prefix|salutation|honorific|תואר|προσφωνηση|anrede|civilité|tratamiento|обращение|اللقب)$`,
+      'prefix',
+    ],
+    [`^(name suffix|suffix|סיומת|επιθημα|suffixe|sufijo|suffisso|суффикс|لاحقة)$`, 'suffix'],
+    [
+      `^(name|full name|display name|contact|שמ|שמ מלא|איש קשר|ονοματεπωνυμο|πληρες ονομα|anzeigename|vollständiger name|nom complet|nom d'affichage|nombre completo|nome completo|полное имя|фио|الاسم|الاسم الكامل)$`,
+      'name',
+    ],
+    [
+      `^(company|organization|organisation|organization name|organization 1 - name|חברה|ארגונ|שמ החברה|εταιρεια|εταιρια|οργανισμος|firma|unternehmen|société|entreprise|organización|compañía|empresa|società|azienda|organizzazione|организация|компания|الشركة|المؤسسة)$`,
       'company',
     ],
     [
-      `^(job title|title|position|organization title|organization 1 - title|תפקיד|θεση|τιτλος|ιδιοτητα)$`,
+      `^(job title|title|position|organization title|organization 1 - title|תפקיד|θεση|τιτλος|ιδιοτητα|arbeitstitel|berufsbezeichnung|fonction|poste|titre|puesto|cargo|título|posizione|qualifica|mansione|titolo|должность|المسمى الوظيفي|الوظيفة)$`,
       'title',
     ],
-    [`^(notes|note|comments|הערות|הערה|σημειωσεις|σχολια)$`, 'notes'],
-    [`^(labels|group membership|categories|tags|תגיות|קבוצות|ετικετες|κατηγοριες)$`, 'tags'],
+    [
+      `^(notes|note|comments|הערות|הערה|σημειωσεις|σχολια|notizen|notas|заметки|примечания|ملاحظات)$`,
+      'notes',
+    ],
+    [
+      `^(labels|group membership|categories|tags|תגיות|קבוצות|ετικετες|κατηγοριες|kategorien|catégories|categorías|categorie|категории|الفئات|التصنيفات)$`,
+      'tags',
+    ],
   ] as Array<[string, ColumnKind, string?]>
 ).map(([pattern, kind, label]) => [new RegExp(foldPattern(pattern), 'u'), kind, label]);
 
@@ -101,7 +137,7 @@ export function guessMapping(headers: readonly string[]): ColumnMapping[] {
   });
   // Outlook writes the honorific as "Title" (Hebrew "תואר", Greek "Τίτλος") beside its "Job Title": when a
   // file has both, the bare one is the honorific, never glued to the job title ("Dr. Position").
-  const bare = (header: string) => /^(title|τιτλοσ)$/u.test(foldText(header.trim()));
+  const bare = (header: string) => /^(title|τιτλοσ|titre|titolo|titulo)$/u.test(foldText(header.trim()));
   const titles = mappings.filter((mapping) => mapping.kind === 'title').length;
   if (titles > 1) {
     return mappings.map((mapping, index) =>

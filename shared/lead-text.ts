@@ -113,21 +113,78 @@ const TITLE_WORDS = [
   'αντιπροεδροσ',
   'σχεδιαστησ',
   'προγραμματιστησ',
+  // Russian
+  'директор',
+  'генеральный',
+  'руководитель',
+  'менеджер',
+  'начальник',
+  'заместитель',
+  'инженер',
+  'разработчик',
+  'дизайнер',
+  'консультант',
+  'бухгалтер',
+  'юрист',
+  'адвокат',
+  'аналитик',
+  'специалист',
+  'основатель',
+  'владелец',
+  'партнер',
+  'президент',
+  'секретарь',
+  'представитель',
+  'администратор',
+  'главный',
+  // Arabic (folded: no hamza or tashkeel, taa marbuta as haa)
+  'مدير',
+  'مديرة',
+  'المدير',
+  'رئيس',
+  'رئيسة',
+  'نائب',
+  'مهندس',
+  'مهندسة',
+  'مطور',
+  'مصمم',
+  'مستشار',
+  'مستشارة',
+  'محاسب',
+  'محامي',
+  'محامية',
+  'محلل',
+  'أخصائي',
+  'مؤسس',
+  'مؤسسة',
+  'مالك',
+  'شريك',
+  'مندوب',
+  'منسق',
+  'سكرتيرة',
+  'مسؤول',
+  'مسؤولة',
 ];
 const TITLE_SET = new Set(TITLE_WORDS.map(fold));
 
 const COMPANY_MARK =
-  /(?:^|[\s,(])(?:ltd\.?|limited|inc\.?|llc|llp|gmbh|s\.?a\.?|plc|corp\.?|corporation|co\.|company|group|technologies|solutions|בע"מ|בע״מ|בעמ|חברת|Α\.?Ε\.?|Ε\.?Π\.?Ε\.?|Ο\.?Ε\.?|Ι\.?Κ\.?Ε\.?|ΑΕΒΕ)(?=$|[\s,)])/iu;
+  /(?:^|[\s,(])(?:ltd\.?|limited|inc\.?|llc|llp|gmbh|s\.?a\.?|plc|corp\.?|corporation|co\.|company|group|technologies|solutions|בע"מ|בע״מ|בעמ|חברת|Α\.?Ε\.?|Ε\.?Π\.?Ε\.?|Ο\.?Ε\.?|Ι\.?Κ\.?Ε\.?|ΑΕΒΕ|ООО|ОАО|ЗАО|ПАО|АО|ИП|компания|группа|شركة|ش\.م\.م|ش\.م\.ع|م\.ض|مجموعة|مؤسسة)(?=$|[\s,)«»"])/iu;
 const SIGN_OFF =
-  /^(?:--+|—|best(?: regards)?|kind regards|regards|thanks(?: again)?|thank you|cheers|sincerely|yours|warm regards|sent from my|בברכה|ברכה|תודה(?: רבה)?|בתודה|שלך|με εκτιμηση|με εκτίμηση|ευχαριστω|ευχαριστώ|φιλικα|φιλικά|χαιρετισμουσ|χαιρετισμούς)[\s,.!:]*$/iu;
+  /^(?:--+|—|best(?: regards)?|kind regards|regards|thanks(?: again)?|thank you|cheers|sincerely|yours|warm regards|sent from my|בברכה|ברכה|תודה(?: רבה)?|בתודה|שלך|με εκτιμηση|με εκτίμηση|ευχαριστω|ευχαριστώ|φιλικα|φιλικά|χαιρετισμουσ|χαιρετισμούς|с уважением|с наилучшими пожеланиями|спасибо|всего доброго|مع تحياتي|مع خالص التحية|تحياتي|شكرا|شكرًا|مع الشكر)[\s,.!:،]*$/iu;
 /** "Tel:", "Mobile", "נייד:", "Τηλ.:" — the label a phone line starts with, and the label it gets. */
 const PHONE_LABELS: Array<[RegExp, string]> = [
-  [/^(?:m|mob|mobile|cell|cellphone|נייד|סלולרי|κιν|κινητο|κινητό)(?!\p{L})/iu, 'mobile'],
-  [/^(?:f|fax|פקס|φαξ)(?!\p{L})/iu, 'fax'],
-  [/^(?:t|tel|phone|office|direct|טל|טלפון|משרד|τηλ|τηλεφωνο|τηλέφωνο)(?!\p{L})/iu, 'work'],
+  [
+    /^(?:m|mob|mobile|cell|cellphone|נייד|סלולרי|κιν|κινητο|κινητό|моб|мобильный|сот|сотовый|جوال|الجوال|موبايل|محمول|المحمول)(?!\p{L})/iu,
+    'mobile',
+  ],
+  [/^(?:f|fax|פקס|φαξ|факс|فاكس)(?!\p{L})/iu, 'fax'],
+  [
+    /^(?:t|tel|phone|office|direct|טל|טלפון|משרד|τηλ|τηλεφωνο|τηλέφωνο|тел|телефон|раб|هاتف|الهاتف|تلفون|ت)(?!\p{L})/iu,
+    'work',
+  ],
 ];
 const FIELD_LABEL =
-  /^(?:name|שם|ονομα|όνομα|title|role|תפקיד|θεση|θέση|company|חברה|εταιρεια|εταιρεία|e-?mail|דוא"?ל|מייל|email|web|www|אתר)\s*[:：]\s*/iu;
+  /^(?:name|שם|ονομα|όνομα|title|role|תפקיד|θεση|θέση|company|חברה|εταιρεια|εταιρεία|e-?mail|דוא"?ל|מייל|email|web|www|אתר|имя|должность|компания|организация|сайт|почта|эл\. ?почта|الاسم|المسمى|الوظيفة|الشركة|البريد|الموقع)\s*[:：]\s*/iu;
 
 function labelled(line: string, labels: RegExp): string | undefined {
   const match = line.match(new RegExp(`^(?:${labels.source})\\s*[:：]\\s*(.+)$`, 'iu'));
@@ -194,17 +251,17 @@ export function parseLeadText(text: string, phone: PhoneOptions, knownName?: str
       }
     }
     if (found.length > 0) continue;
-    const named = labelled(line, /name|שם|ονομα|όνομα/);
+    const named = labelled(line, /name|שם|ονομα|όνομα|имя|фио|الاسم/);
     if (named && !draft.name) {
       draft.name = named;
       continue;
     }
-    const titled = labelled(line, /title|role|תפקיד|θεση|θέση/);
+    const titled = labelled(line, /title|role|תפקיד|θεση|θέση|должность|المسمى|الوظيفة/);
     if (titled && !draft.title) {
       draft.title = titled;
       continue;
     }
-    const company = labelled(line, /company|חברה|εταιρεια|εταιρεία/);
+    const company = labelled(line, /company|חברה|εταιρεια|εταιρεία|компания|организация|الشركة/);
     if (company && !companySure) {
       draft.company = company;
       companySure = true;

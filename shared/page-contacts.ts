@@ -72,13 +72,38 @@ const NOT_A_PHONE_WORDS = [
   'λογαριασμού',
   'αρ',
   'αφμ',
+  // Russian: order, invoice/account, date, price, tax and article numbers
+  'заказ',
+  'заказа',
+  'счет',
+  'счёт',
+  'счета',
+  'дата',
+  'цена',
+  'стоимость',
+  'сумма',
+  'инн',
+  'артикул',
+  '№',
+  // Arabic: order, invoice, date, price, amount, account
+  'طلب',
+  'الطلب',
+  'فاتورة',
+  'الفاتورة',
+  'تاريخ',
+  'التاريخ',
+  'سعر',
+  'السعر',
+  'المبلغ',
+  'حساب',
+  'الحساب',
 ];
 const NOT_A_PHONE_BEFORE = new RegExp(
   `(?:(?:^|[^\\p{L}])(?:${NOT_A_PHONE_WORDS.join('|')})|[#№$€£₪¥])\\.?\\s*[:.#]?\\s*$`,
   'iu',
 );
 /** Money after the digits: "1 299 ₪", "5551234 NIS". */
-const CURRENCY_AFTER = /^\s?(?:[$€£₪¥]|nis|ils|eur|usd|gbp|ש"ח|ש״ח|ευρώ)/iu;
+const CURRENCY_AFTER = /^\s?(?:[$€£₪¥₽]|nis|ils|eur|usd|gbp|rub|руб|ש"ח|ש״ח|ευρώ|شيكل|دولار|يورو)/iu;
 /** An IBAN's country and check digits right before: "IL62 0108 …". */
 const IBAN_BEFORE = /[A-Z]{2}\d{2}[ \u00A0]?$/;
 /** Dates and times written with the separators phone numbers also use. */

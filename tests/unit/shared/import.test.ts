@@ -140,16 +140,123 @@ describe('real address-book exports', () => {
     expect(draft.notes).toContain('ÄÄÄÄÄÄ');
   });
 
-  it('Thunderbird in German: the user maps the columns the guess did not know', () => {
+  it('Thunderbird in German: every column guessed from its German header', () => {
     const [headers, row] = parseCsv(fixture('csv', 'ThunderbirdUtf8.csv').toString('utf8'));
-    const mapping = guessMapping(headers!);
-    mapping[2] = { kind: 'name' }; // Anzeigename
-    mapping[4] = { kind: 'email' }; // Primäre E-Mail-Adresse
-    const { draft } = rowToDraft(row!, headers!, mapping);
+    const { draft } = rowToDraft(row!, headers!, guessMapping(headers!));
     expect(draft).toMatchObject({
       name: 'Dr. Max Middle Name Mustermann jr.',
-      emails: ['privat@folker-kinzel.de'],
+      emails: ['privat@folker-kinzel.de', 'business@folker-kinzel.de'],
+      company: 'Firma',
+      title: 'Position',
+      notes: 'Kommentar für Maxl',
     });
+  });
+
+  it.each([
+    // Outlook, Google Contacts and Thunderbird headers as each language's version writes them.
+    [
+      'de',
+      [
+        'Vorname',
+        'Nachname',
+        'Anrede',
+        'Firma',
+        'Position',
+        'E-Mail-Adresse',
+        'Telefon geschäftlich',
+        'Mobiltelefon',
+        'Notizen',
+        'Kategorien',
+      ],
+    ],
+    [
+      'fr',
+      [
+        'Prénom',
+        'Nom',
+        'Civilité',
+        'Société',
+        'Fonction',
+        'Adresse de messagerie',
+        'Téléphone bureau',
+        'Tél. mobile',
+        'Notes',
+        'Catégories',
+      ],
+    ],
+    [
+      'es',
+      [
+        'Nombre',
+        'Apellidos',
+        'Tratamiento',
+        'Organización',
+        'Puesto',
+        'Dirección de correo electrónico',
+        'Teléfono del trabajo',
+        'Móvil',
+        'Notas',
+        'Categorías',
+      ],
+    ],
+    [
+      'it',
+      [
+        'Nome',
+        'Cognome',
+        'Titolo',
+        'Società',
+        'Posizione',
+        'Indirizzo posta elettronica',
+        'Telefono ufficio',
+        'Cellulare',
+        'Note',
+        'Categorie',
+      ],
+    ],
+    [
+      'ru',
+      [
+        'Имя',
+        'Фамилия',
+        'Обращение',
+        'Организация',
+        'Должность',
+        'Адрес эл. почты',
+        'Рабочий телефон',
+        'Мобильный телефон',
+        'Заметки',
+        'Категории',
+      ],
+    ],
+    [
+      'ar',
+      [
+        'الاسم الأول',
+        'اسم العائلة',
+        'اللقب',
+        'الشركة',
+        'المسمى الوظيفي',
+        'عنوان البريد الإلكتروني',
+        'هاتف العمل',
+        'الهاتف المحمول',
+        'ملاحظات',
+        'الفئات',
+      ],
+    ],
+  ] as const)('%s export headers', (_language, headers) => {
+    expect(guessMapping(headers).map((mapping) => [mapping.kind, mapping.label])).toEqual([
+      ['firstName', undefined],
+      ['lastName', undefined],
+      ['prefix', undefined],
+      ['company', undefined],
+      ['title', undefined],
+      ['email', undefined],
+      ['phone', 'work'],
+      ['phone', 'mobile'],
+      ['notes', undefined],
+      ['tags', undefined],
+    ]);
   });
 
   it('a Hebrew sheet saved as Windows-1255 with Hebrew headers', () => {

@@ -126,3 +126,36 @@ describe("a signature's company line", () => {
     expect(none.company).toBeUndefined();
   });
 });
+
+describe('signatures in Russian and Arabic', () => {
+  it('a Russian signature: name, title, company, labelled phones and email', () => {
+    const draft = parseLeadText(
+      'С уважением,\nАлёна Смирнова\nМенеджер по продажам\nООО «Ромашка»\nтел.: +7 495 123-45-67\nмоб.: +7 916 123-45-67\nalena@romashka.ru',
+      { defaultCountry: 'RU' },
+    );
+    expect(draft).toMatchObject({
+      name: 'Алёна Смирнова',
+      title: 'Менеджер по продажам',
+      company: 'ООО «Ромашка»',
+      emails: ['alena@romashka.ru'],
+    });
+    expect(draft.phones).toEqual([
+      { label: 'work', raw: '+7 495 123-45-67' },
+      { label: 'mobile', raw: '+7 916 123-45-67' },
+    ]);
+  });
+
+  it('an Arabic signature, with Arabic-Indic digits', () => {
+    const draft = parseLeadText(
+      'مع تحياتي،\nأحمد خليل\nمدير المبيعات\nشركة النور للتجارة\nهاتف: ٠٤-٨٥٥-١٢٣٤\nجوال: ٠٥٠-٧٦٥-٤٣٢١\nahmad@alnoor.co.il',
+      IL,
+    );
+    expect(draft).toMatchObject({
+      name: 'أحمد خليل',
+      title: 'مدير المبيعات',
+      company: 'شركة النور للتجارة',
+      emails: ['ahmad@alnoor.co.il'],
+    });
+    expect(draft.phones.map((phone) => phone.label)).toEqual(['work', 'mobile']);
+  });
+});

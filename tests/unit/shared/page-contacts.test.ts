@@ -139,3 +139,22 @@ describe('digits of every script', () => {
     expect(findContactsInText('тел. ۰۵۴۱۲۳۴۵۶۷', IL)[0]?.value).toBe('+972541234567');
   });
 });
+
+describe('what is not a phone, in Russian and Arabic', () => {
+  it.each([
+    'Заказ № 0541234567',
+    'Счёт 0541234567',
+    'Дата: 2026-11-23',
+    'Цена 0541234567 руб',
+    'فاتورة ٠٥٤١٢٣٤٥٦٧',
+    'رقم الطلب: 0541234567',
+    'السعر 0541234567 شيكل',
+  ])('%s', (text) => {
+    expect(findContactsInText(text, IL).filter((item) => item.kind === 'phone')).toEqual([]);
+  });
+
+  it('while a labelled phone is one', () => {
+    expect(findContactsInText('тел. 054-123-4567', IL)[0]?.value).toBe('+972541234567');
+    expect(findContactsInText('جوال: ٠٥٤١٢٣٤٥٦٧', IL)[0]?.value).toBe('+972541234567');
+  });
+});
