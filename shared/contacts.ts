@@ -182,7 +182,8 @@ export function rowToDraft(
       const label =
         (labelColumn >= 0 ? row[labelColumn]?.replace(/^\*\s*/, '').trim() : '') || column.label || 'phone';
       // A value with no digit ("Handy", "Organization": a label in the wrong column) is not a phone.
-      for (const raw of values(cell)) if (/\d/.test(raw)) phones.push({ label: label.toLowerCase(), raw });
+      for (const raw of values(cell))
+        if (/\p{Nd}/u.test(raw)) phones.push({ label: label.toLowerCase(), raw });
       continue;
     }
     parts[column.kind] = [...(parts[column.kind] ?? []), ...values(cell)];

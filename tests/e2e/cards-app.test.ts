@@ -157,6 +157,127 @@ describe('Hebrew interface', () => {
   });
 });
 
+describe('Arabic and Russian interfaces', () => {
+  const cases = [
+    {
+      locale: 'ru',
+      dir: 'ltr',
+      csv: [
+        'Имя,Фамилия,Мобильный телефон,Адрес эл. почты,Организация',
+        'Алёна,Смирнова,054-333-1111,alena@romashka.ru,ООО Ромашка',
+        'Сергей,Йолкин,054-333-2222,,',
+        ',,,,',
+      ],
+      preview: ['2 новые карточки', '0 объединений', '1 строка с ошибками'],
+      done: 'Импортированы 2 карточки.',
+      search: ['алена', 'Алёна Смирнова · ООО Ромашка'],
+      heading: 'Открытые задачи',
+      phone: '054-333-1111',
+      unknown: 'Неизвестный звонящий',
+    },
+    {
+      locale: 'ar',
+      dir: 'rtl',
+      csv: [
+        'الاسم الأول,اسم العائلة,الهاتف المحمول,البريد الإلكتروني,الشركة',
+        'أحمد,خليل,٠٥٤-٣٣٣-٣٣٣٣,ahmad@alnoor.co.il,شركة النور',
+        'فاطمة,حسن,054-333-4444,,',
+        ',,,,',
+      ],
+      preview: ['بطاقتان جديدتان', 'لا دمج', 'صف واحد فيه أخطاء'],
+      done: 'تم استيراد بطاقتين.',
+      search: ['احمد', 'أحمد خليل · شركة النور'],
+      heading: 'المهام المفتوحة',
+      phone: '٠٥٤-٣٣٣-٣٣٣٣',
+      unknown: 'متصل غير معروف',
+    },
+  ] as const;
+
+  const serious = async (page: Page) =>
+    (await new AxeBuilder({ page }).analyze()).violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+      );
+
+  it.each(cases)(
+    '$locale: the app, an import with its own plurals, search folding and a pop',
+    async (example) => {
+      const bridge = await startBridge();
+      const page = await openApp('#/settings');
+      try {
+        await page.getByTestId('settings-language').selectOption(example.locale);
+        await page.getByTestId('settings-save').click();
+        await expect
+          .poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 10_000 })
+          .toBe(example.locale);
+        await page.getByTestId('settings-language').waitFor();
+        expect(await page.evaluate(() => document.documentElement.dir)).toBe(example.dir);
+
+        await page.goto(`${EXTENSION_URL}/app.html#/import`);
+        await page.getByTestId('app-import-file').setInputFiles({
+          name: `${example.locale}.csv`,
+          mimeType: 'text/csv',
+          buffer: Buffer.from(example.csv.join('\r\n')),
+        });
+        for (const part of example.preview)
+          await expect.poll(() => page.getByTestId('import-preview').textContent()).toContain(part);
+        mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
+        await page.screenshot({
+          path: join(REPO_ROOT, '.tmp', `${example.locale}-import.png`),
+          fullPage: true,
+        });
+        expect(await serious(page)).toEqual([]);
+        await page.getByTestId('app-import-confirm').click();
+        await expect.poll(() => page.getByTestId('import-message').textContent()).toBe(example.done);
+
+        // Search folds the language's spellings (ё, hamza on alef).
+        await page.goto(`${EXTENSION_URL}/app.html#/cards`);
+        await page.getByTestId('app-search').fill(example.search[0]);
+        await expect.poll(() => rows(page)).toEqual([example.search[1]]);
+        await page.getByTestId('app-card-row').first().click();
+        await expect.poll(() => page.getByRole('heading', { name: example.heading }).count()).toBe(1);
+        // The imported number is a number (Arabic-Indic digits included): it can be called.
+        await expect.poll(() => page.getByTestId('card-phone').first().inputValue()).toBe(example.phone);
+        await page.screenshot({
+          path: join(REPO_ROOT, '.tmp', `${example.locale}-card.png`),
+          fullPage: true,
+        });
+        expect(await serious(page)).toEqual([]);
+
+        // A pop in the same language.
+        const settings = await pair(browser.context, bridge.wsUrl, bridge.token);
+        await expect
+          .poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state'), {
+            timeout: 10_000,
+          })
+          .toBe('connected');
+        await settings.close();
+        const callId = `${example.locale}-pop`;
+        const opened = popFor(browser.context, callId);
+        await postCall(bridge, { callId, state: 'ringing', from: '+972 3 555 0199' });
+        const pop = await opened;
+        await expect
+          .poll(() => pop.getByTestId('pop-unknown-caller').locator('h1').textContent())
+          .toBe(example.unknown);
+        expect(await pop.evaluate(() => document.documentElement.dir)).toBe(example.dir);
+        await pop.screenshot({ path: join(REPO_ROOT, '.tmp', `${example.locale}-pop.png`) });
+        expect(await serious(pop)).toEqual([]);
+        await pop.close();
+      } finally {
+        await page.goto(`${EXTENSION_URL}/app.html#/settings`);
+        await page.getByTestId('settings-language').selectOption('en');
+        await page.getByTestId('settings-save').click();
+        await expect
+          .poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 10_000 })
+          .toBe('en');
+        await page.close();
+        await bridge.stop();
+      }
+    },
+  );
+});
+
 describe('accessibility (axe-core)', () => {
   let bridge: BridgeProcess;
   beforeAll(async () => {

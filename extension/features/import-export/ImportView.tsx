@@ -224,7 +224,13 @@ export function ImportView() {
                     <bdi>{header}</bdi>
                   </th>
                   <td>
-                    <bdi class="muted">{parsed.rows[0]?.[index] ?? ''}</bdi>
+                    {/* Numbers and addresses read left to right in every language ("٠٥٤-٣٣٣-٣٣٣٣" stays in order). */}
+                    <bdi
+                      class="muted"
+                      dir={['phone', 'email'].includes(parsed.mapping[index]?.kind ?? '') ? 'ltr' : undefined}
+                    >
+                      {parsed.rows[0]?.[index] ?? ''}
+                    </bdi>
                   </td>
                   <td>
                     <select

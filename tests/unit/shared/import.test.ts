@@ -152,6 +152,11 @@ describe('real address-book exports', () => {
     });
   });
 
+  it('a phone written in Arabic-Indic digits is a phone', () => {
+    const [row] = importCsv('الاسم,الجوال\r\nأحمد,٠٥٤-٣٣٣-٣٣٣٣\r\n');
+    expect(row?.draft?.phones).toEqual([{ label: 'mobile', raw: '٠٥٤-٣٣٣-٣٣٣٣' }]);
+  });
+
   it.each([
     // Outlook, Google Contacts and Thunderbird headers as each language's version writes them.
     [
