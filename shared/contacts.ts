@@ -44,7 +44,7 @@ const END = '(?![\\p{L}\\p{N}])';
 
 /** Patterns are written as words are spelt; their letters are folded as headers are (accents, finals, hamza…). */
 function foldPattern(pattern: string): string {
-  return pattern.replace(/[^\x00-\x7F]+/g, (letters) => foldText(letters));
+  return pattern.replace(/[\u0080-\uFFFF]+/g, (letters) => foldText(letters));
 }
 
 const PHONE_WORD = `(phone|telephone|tel|telefon|telefono|teléfono|téléphone|телефон|тел|هاتف|טלפון|τηλεφωνο)`;

@@ -87,7 +87,7 @@ export function describeInteraction(item: Interaction): string {
   if (item.outcome === 'not-answered') return `${direction} · ${t('call.notAnswered')}`;
   const approximate = item.call?.endApproximate ? ` · ${t('call.endApproximate')}` : '';
   if (item.durationSec !== undefined)
-    return `${direction} · ${formatDuration(item.durationSec)}${approximate}`;
+    return `${direction} · ${formatDuration(item.durationSec, locale())}${approximate}`;
   if (item.outcome === 'ringing') return `${direction} · ${t('call.ringing')}`;
   return direction;
 }

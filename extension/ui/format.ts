@@ -40,10 +40,17 @@ export function formatDateTime(at: number, locale?: string): string {
   return new Date(at).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function formatDuration(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds % 60;
-  return `${minutes}:${String(rest).padStart(2, '0')}`;
+/** "3:12", with the locale's digits (Arabic: "٣:١٢"); an hour or more "1:02:05". */
+export function formatDuration(seconds: number, locale?: string): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const two = new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false });
+  const one = new Intl.NumberFormat(locale, { useGrouping: false });
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = whole % 60;
+  return hours > 0
+    ? `${one.format(hours)}:${two.format(minutes)}:${two.format(rest)}`
+    : `${one.format(minutes)}:${two.format(rest)}`;
 }
 
 export function initials(name: string): string {

@@ -10,7 +10,7 @@ import { type CardView, onEvent, type PopView, sendMessage } from '../../messagi
 import { CallButton } from '../click-to-call/CallButton';
 import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
 import { formatDuration, lastSpokeText } from '../../ui/format';
-import { t } from '../../ui/i18n';
+import { locale, t } from '../../ui/i18n';
 import { AddTaskForm } from '../../ui/AddTaskForm';
 import { useAction } from '../../ui/use-action';
 
@@ -24,7 +24,7 @@ function callStatusText(view: PopView): string {
     case 'ended':
       return call.answeredAt !== undefined && call.endedAt !== undefined
         ? t('pop.endedAfter', {
-            duration: formatDuration(Math.round((call.endedAt - call.answeredAt) / 1000)),
+            duration: formatDuration(Math.round((call.endedAt - call.answeredAt) / 1000), locale()),
           })
         : t('pop.ended');
     case 'missed':
