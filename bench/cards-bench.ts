@@ -65,7 +65,10 @@ export async function benchCards(extensionDir: string): Promise<Row[]> {
     await page.getByTestId('app-import-confirm').waitFor({ timeout: 300_000 });
     const previewed = performance.now();
     await page.getByTestId('app-import-confirm').click();
-    await page.getByText(`Imported ${COUNT} cards.`).waitFor({ timeout: 300_000 });
+    // The count as the interface writes it (English, with grouping: "Imported 100,000 cards.").
+    await page
+      .getByText(`Imported ${new Intl.NumberFormat('en').format(COUNT)} cards.`)
+      .waitFor({ timeout: 300_000 });
     const imported = performance.now();
     sampling = false;
     await sampler;

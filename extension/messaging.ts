@@ -7,7 +7,7 @@ import type { CallSnapshot } from '../shared/protocol';
 import type { Card, Interaction, StatusLight, Task } from './db/db';
 import type { CaptureDraft } from './features/capture/capture-draft';
 import type { LinkState } from './features/settings/items';
-import type { Locale } from './ui/i18n';
+import type { Locale, Messages } from './ui/i18n';
 
 export interface CardView {
   card: Card;
@@ -33,6 +33,8 @@ export interface PopView {
   myExtension?: string;
   /** The interface language, so the pop needs no second look-up before its first paint. */
   locale?: Locale;
+  /** That language's messages (the pop page bundles English only); absent for English. */
+  messages?: Messages;
 }
 
 export interface LeadInput {

@@ -1,5 +1,5 @@
-// npm test: prerequisites, the extension build, then unit + integration tests and the end-to-end tests
-// (one browser at a time: this machine has two cores). Ends with one summary line.
+// npm test: prerequisites, the type check and the linter, the extension build, then unit + integration tests
+// and the end-to-end tests (one browser at a time: this machine has two cores). Ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -7,6 +7,15 @@ const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', shel
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 if (run(process.execPath, ['scripts/test-prereqs.mjs']) !== 0) process.exit(1);
+// Types and lint first: a rule broken is a failed run, as on CI (which runs npm test).
+if (run(npx, ['tsc', '--noEmit']) !== 0) {
+  console.error('npm test: the type check failed (npx tsc --noEmit)');
+  process.exit(1);
+}
+if (run(npx, ['biome', 'lint', '.']) !== 0) {
+  console.error('npm test: the linter found errors (npx biome lint .)');
+  process.exit(1);
+}
 if (run(npx, ['wxt', 'build']) !== 0) process.exit(1);
 // The e2e variant (.output-e2e): also reads the saved Gmail pages the tests serve on 127.0.0.1/gmail/.
 const e2eBuild = spawnSync(npx, ['wxt', 'build'], {

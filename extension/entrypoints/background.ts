@@ -26,6 +26,7 @@ import {
   phoneOptions,
 } from '../features/settings/items';
 import { broadcast, serveMessages } from '../messaging';
+import '../locales/all';
 import { locale, resolveLocale, setLocale } from '../ui/i18n';
 import { loggedCall } from '../features/screen-pop/pop-view';
 

@@ -8,7 +8,7 @@ import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { PopApp } from '../features/screen-pop/PopApp';
 import { type PopView, sendMessage } from '../messaging';
 import styles from '../ui/base.css?inline';
-import { setLocale, t } from '../ui/i18n';
+import { registerMessages, setLocale, t } from '../ui/i18n';
 
 export default defineUnlistedScript(() => {
   const style = document.createElement('style');
@@ -17,6 +17,7 @@ export default defineUnlistedScript(() => {
 
   const callId = new URLSearchParams(location.search).get('callId') ?? '';
   const show = (initial: PopView | null) => {
+    if (initial?.locale && initial.messages) registerMessages(initial.locale, initial.messages);
     setLocale(initial?.locale ?? 'en');
     render(
       callId ? <PopApp callId={callId} initial={initial} /> : <p class="error">{t('pop.noCall')}</p>,

@@ -5,11 +5,7 @@
  * `Intl.PluralRules` (English one/other, Hebrew one/two/other, Russian one/few/many/other, Arabic all six);
  * a unit test fails when a locale lacks a form its language needs.
  */
-import { ar } from '../locales/ar';
-import { el } from '../locales/el';
 import { en } from '../locales/en';
-import { he } from '../locales/he';
-import { ru } from '../locales/ru';
 
 /** Plural forms by `Intl.PluralRules` category; `{count}` selects. */
 export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
@@ -18,7 +14,16 @@ export type MessageKey = keyof typeof en;
 export type Messages = { readonly [K in MessageKey]: (typeof en)[K] extends string ? string : Plural };
 export type Locale = 'en' | 'he' | 'ar' | 'ru' | 'el';
 export const LOCALES: readonly Locale[] = ['en', 'he', 'ar', 'ru', 'el'];
-export const MESSAGES: Record<Locale, Messages> = { en, he, ar, ru, el };
+/**
+ * The messages of each registered locale. English is always here; the others are registered by
+ * `locales/all.ts` (the worker, the app pages, the content scripts) or, in the pop window, from the view the
+ * worker sends (the pop page bundles English only: it is the hot path, and every language makes it larger).
+ */
+export const MESSAGES: Partial<Record<Locale, Messages>> = { en };
+
+export function registerMessages(locale: Locale, messages: Messages): void {
+  MESSAGES[locale] = messages;
+}
 /** Each language's own name, for the language setting. */
 export const LANGUAGE_NAMES: Record<Locale, string> = {
   en: 'English',
@@ -70,7 +75,7 @@ function cached<T>(map: Map<Locale, T>, make: (locale: Locale) => T): T {
 }
 
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
-  const message: Message = MESSAGES[current][key] ?? en[key];
+  const message: Message = MESSAGES[current]?.[key] ?? en[key];
   let template: string;
   if (typeof message === 'string') template = message;
   else {

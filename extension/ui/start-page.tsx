@@ -1,5 +1,6 @@
 /** What every extension page does first: pick the language (setting, else the browser) and its direction. */
 import { languageItem } from '../features/settings/items';
+import '../locales/all';
 import { resolveLocale, setLocale } from './i18n';
 
 export async function startPage(): Promise<void> {

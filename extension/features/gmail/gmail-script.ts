@@ -7,6 +7,7 @@
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { browser } from 'wxt/browser';
 import { type ChipCard, type GmailContext, onRescan, sendContentMessage } from '../../content-messaging';
+import '../../locales/all';
 import { resolveLocale, setLocale } from '../../ui/i18n';
 import { createChip, isOurChip } from '../page-contacts/chip';
 import { languageItem } from '../settings/language';

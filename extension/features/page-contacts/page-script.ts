@@ -2,6 +2,7 @@
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { onRescan, sendContentMessage } from '../../content-messaging';
 import { languageItem } from '../settings/language';
+import '../../locales/all';
 import { resolveLocale, setLocale } from '../../ui/i18n';
 import { PageScanner } from './scanner';
 

@@ -8,7 +8,7 @@ import type { PhoneOptions } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
 import { broadcast, type PopView } from '../../messaging';
-import { type Locale, t } from '../../ui/i18n';
+import { type Locale, MESSAGES, t } from '../../ui/i18n';
 import { buildPopView } from './pop-view';
 
 /** Calls that already had their pop, kept across worker restarts (chrome.storage.session). */
@@ -130,6 +130,7 @@ export class ScreenPop {
       answeredElsewhere: call.answeredBy !== undefined && !mine.includes(call.answeredBy),
       myExtension: mine[0],
       locale: this.locale(),
+      messages: this.locale() === 'en' ? undefined : MESSAGES[this.locale()],
     }));
   }
 

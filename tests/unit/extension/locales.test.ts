@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Locale,
-  LOCALES,
-  MESSAGES,
-  type Message,
-  resolveLocale,
-  setLocale,
-  t,
-} from '../../../extension/ui/i18n';
+import { ALL_MESSAGES as MESSAGES } from '../../../extension/locales/all';
+import { type Locale, LOCALES, type Message, resolveLocale, setLocale, t } from '../../../extension/ui/i18n';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 
