@@ -5,15 +5,13 @@
 import { browser } from 'wxt/browser';
 import type { CallSnapshot } from '../shared/protocol';
 import type { Card, Interaction, StatusLight, Task } from './db/db';
+import type { CardWithActivity } from './db/views';
 import type { CaptureDraft } from './features/capture/capture-draft';
 import type { LinkState } from './features/settings/items';
 import type { Locale, Messages } from './ui/i18n';
 
-export interface CardView {
-  card: Card;
-  tasks: Task[];
-  interactions: Interaction[];
-}
+/** A card with its open tasks and recent interactions (read by `db/views.ts`). */
+export type CardView = CardWithActivity;
 
 export interface PopView {
   call: CallSnapshot;

@@ -68,6 +68,14 @@ export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now(
   );
 }
 
+/** "Last spoke": a card's last contact moves forward only (a late or replayed event never moves it back). */
+export async function touchLastContact(db: KesherDb, cardId: string, at: number): Promise<void> {
+  await db.transaction('rw', db.cards, async () => {
+    const card = await db.cards.get(cardId);
+    if (card && (card.lastContactAt ?? 0) < at) await db.cards.update(cardId, { lastContactAt: at });
+  });
+}
+
 /** Create or replace a card, then attach any unknown caller's calls that its numbers claim. */
 export async function saveCard(db: KesherDb, card: Card): Promise<Card> {
   await db.transaction('rw', db.cards, db.interactions, async () => {
@@ -81,10 +89,8 @@ export async function saveCard(db: KesherDb, card: Card): Promise<Card> {
       .toArray();
     for (const interaction of claimed) await db.interactions.update(interaction.id, { cardId: card.id });
     const latest = Math.max(0, ...claimed.map((interaction) => interaction.at));
-    if (latest > (card.lastContactAt ?? 0)) {
-      card.lastContactAt = latest;
-      await db.cards.update(card.id, { lastContactAt: latest });
-    }
+    if (latest > (card.lastContactAt ?? 0)) card.lastContactAt = latest;
+    await touchLastContact(db, card.id, latest);
   });
   return card;
 }
@@ -156,4 +162,102 @@ export async function resolveCaller(
   if (company) return { primary: company, people, confidence };
   const byRecent = [...cards].sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0));
   return { primary: byRecent[0]!, people: byRecent, confidence };
+}
+
+/** Delete a card: its tasks and notes go, its calls return to the unknown callers list. Undo restores all. */
+export async function deleteCardWithUndo(db: KesherDb, card: Card): Promise<() => Promise<void>> {
+  const [tasks, interactions] = await Promise.all([
+    db.tasks.where('cardId').equals(card.id).toArray(),
+    db.interactions.where('cardId').equals(card.id).toArray(),
+  ]);
+  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
+    await db.cards.delete(card.id);
+    await db.tasks.bulkDelete(tasks.map((task) => task.id));
+    for (const item of interactions) {
+      if (item.kind === 'call') await db.interactions.update(item.id, { cardId: UNKNOWN_CARD });
+      else await db.interactions.delete(item.id);
+    }
+  });
+  return async () => {
+    await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
+      await db.cards.put(card);
+      await db.tasks.bulkPut(tasks);
+      await db.interactions.bulkPut(interactions);
+    });
+  };
+}
+
+/** Merge `other` into `card`: numbers, emails, tags and empty fields join; tasks and history move over. */
+export async function mergeCards(db: KesherDb, card: Card, other: Card, phone: PhoneOptions): Promise<void> {
+  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
+    const phones = [...card.phones];
+    for (const item of other.phones)
+      if (!phones.some((existing) => existing.raw === item.raw)) phones.push(item);
+    const emails = [...new Set([...card.emails, ...other.emails])];
+    const merged = buildCard(
+      {
+        ...card,
+        phones,
+        emails,
+        tags: [...new Set([...card.tags, ...other.tags])],
+        company: card.company ?? other.company,
+        title: card.title ?? other.title,
+        photo: card.photo ?? other.photo,
+        fields: { ...other.fields, ...card.fields },
+        lastContactAt: Math.max(card.lastContactAt ?? 0, other.lastContactAt ?? 0) || undefined,
+      },
+      phone,
+    );
+    await db.tasks.where('cardId').equals(other.id).modify({ cardId: card.id });
+    await db.interactions.where('cardId').equals(other.id).modify({ cardId: card.id });
+    await db.cards.delete(other.id);
+    await saveCard(db, merged);
+  });
+}
+
+/**
+ * An import's write, in one transaction: cards built batch by batch (`build(start, end)`, which may read the
+ * cards a batch merges into), each batch written while the next is built; then the calls from numbers nobody
+ * had a card for are claimed by the new cards, in one pass over the database (an import may bring 100,000).
+ * Returns how many cards were written.
+ */
+export async function writeCardBatches(
+  db: KesherDb,
+  total: number,
+  batch: number,
+  build: (start: number, end: number) => Promise<Card[]>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  let written = 0;
+  await db.transaction('rw', db.cards, db.interactions, async () => {
+    let pending: Promise<void> = Promise.resolve();
+    for (let start = 0; start < total; start += batch) {
+      const cards = await build(start, Math.min(total, start + batch));
+      // The database writes this batch while the next one is built: wait only for the one before.
+      await pending;
+      pending = db.cards.bulkPut(cards).then(() => {
+        written += cards.length;
+        onProgress?.(written, total);
+      });
+    }
+    await pending;
+    await claimUnknownCalls(db);
+  });
+  return written;
+}
+
+/** Every unknown caller's call whose number a card now has moves to that card (bulk: one pass over cards). */
+async function claimUnknownCalls(db: KesherDb): Promise<void> {
+  const unknown = await db.interactions.where('cardId').equals(UNKNOWN_CARD).toArray();
+  if (unknown.length === 0) return;
+  const byKey = new Map<string, string>();
+  await db.cards.each((card) => {
+    for (const key of strongKeys(card.phoneKeys)) byKey.set(key, card.id);
+  });
+  for (const interaction of unknown) {
+    const owner = strongKeys(interaction.numberKeys)
+      .map((key) => byKey.get(key))
+      .find(Boolean);
+    if (owner) await db.interactions.update(interaction.id, { cardId: owner });
+  }
 }

@@ -7,7 +7,7 @@ import { mergeCalls, talkSeconds } from '../../shared/call-facts';
 import type { PhoneOptions } from '../../shared/phone';
 import { parsePhone } from '../../shared/phone';
 import type { CallSnapshot } from '../../shared/protocol';
-import { findCardsByKeys, resolveCaller } from './cards';
+import { findCardsByKeys, resolveCaller, touchLastContact } from './cards';
 import { type Interaction, type InteractionKind, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
 export async function logCall(
@@ -46,13 +46,71 @@ export async function logCall(
     };
     if (interaction.durationSec === undefined) delete interaction.durationSec;
     await db.interactions.put(interaction);
-    if (cardId !== UNKNOWN_CARD) {
-      const card = await db.cards.get(cardId);
-      if (card && (card.lastContactAt ?? 0) < call.startedAt)
-        await db.cards.update(cardId, { lastContactAt: call.startedAt });
-    }
+    if (cardId !== UNKNOWN_CARD) await touchLastContact(db, cardId, call.startedAt);
     return interaction;
   });
+}
+
+export interface EmailInput {
+  cardId: string;
+  subject: string;
+  /** The message text, only when the user asked to keep it. */
+  body?: string;
+  at: number;
+  direction: 'inbound' | 'outbound';
+  url: string;
+  /** Gmail's message id: the same message is logged once. */
+  messageId?: string;
+}
+
+/** "Log this email": once per message and card; the card's last contact follows the message's date. */
+export async function logEmail(db: KesherDb, input: EmailInput): Promise<Interaction | undefined> {
+  return db.transaction('rw', db.interactions, db.cards, async () => {
+    if (input.messageId && (await emailLogged(db, input.cardId, input.messageId))) return undefined;
+    const interaction: Interaction = {
+      id: newId(),
+      cardId: input.cardId,
+      kind: 'email',
+      direction: input.direction,
+      at: input.at,
+      numberKeys: [],
+      summary: input.body ? `${input.subject}\n\n${input.body}` : input.subject,
+      url: input.url,
+      messageId: input.messageId,
+    };
+    await db.interactions.add(interaction);
+    await touchLastContact(db, input.cardId, input.at);
+    return interaction;
+  });
+}
+
+export async function emailLogged(db: KesherDb, cardId: string, messageId: string): Promise<boolean> {
+  const logged = await db.interactions
+    .where('[cardId+at]')
+    .between([cardId, Dexie.minKey], [cardId, Dexie.maxKey])
+    .filter((item) => item.messageId === messageId)
+    .count();
+  return logged > 0;
+}
+
+/** A lead captured from a page: the page on the card's timeline. */
+export async function logCapture(
+  db: KesherDb,
+  cardId: string,
+  source: { title?: string; url: string },
+  at = Date.now(),
+): Promise<Interaction> {
+  const interaction: Interaction = {
+    id: newId(),
+    cardId,
+    kind: 'capture',
+    at,
+    numberKeys: [],
+    summary: source.title || source.url,
+    url: source.url,
+  };
+  await db.interactions.add(interaction);
+  return interaction;
 }
 
 export interface NoteInput {

@@ -97,6 +97,21 @@ describe('architecture rules', () => {
     }
   });
 
+  it('every write and every transaction goes through extension/db/ (the benchmark hooks excepted)', () => {
+    const outside = files.filter((file) => {
+      const path = rel(file);
+      return (
+        path.startsWith('extension/') &&
+        !path.startsWith('extension/db/') &&
+        !path.startsWith('extension/features/bench/')
+      );
+    });
+    const write =
+      /\.(cards|tasks|interactions)\s*\.\s*(put|add|bulkPut|bulkAdd|update|bulkUpdate|delete|bulkDelete|clear)\s*\(|\.modify\s*\(|\bdb\s*\.\s*transaction\s*\(/;
+    const offenders = outside.filter((file) => write.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(offenders).toEqual([]);
+  });
+
   it('every feature folder is described in ARCHITECTURE.md', () => {
     const doc = readFileSync(join(REPO_ROOT, 'ARCHITECTURE.md'), 'utf8');
     const features = readdirSync(join(REPO_ROOT, 'extension', 'features'));

@@ -4,14 +4,8 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { buildCard, type CardInput, saveCard } from '../../db/cards';
-import {
-  type Card,
-  type CardPhone,
-  type InteractionKind,
-  type StatusLight as Light,
-  UNKNOWN_CARD,
-} from '../../db/db';
+import { buildCard, type CardInput, deleteCardWithUndo, mergeCards, saveCard } from '../../db/cards';
+import { type Card, type CardPhone, type InteractionKind, type StatusLight as Light } from '../../db/db';
 import { addNote, recentInteractions } from '../../db/interactions';
 import { addTask, completeTask, openTasks } from '../../db/tasks';
 import { Avatar, Ltr, Section, StageOptions, StatusOptions, TaskList, Timeline } from '../../ui/components';
@@ -86,58 +80,6 @@ function inputOf(draft: Draft): Omit<CardInput, 'id'> {
       draft.fields.filter((field) => field.key.trim()).map((field) => [field.key.trim(), field.value]),
     ),
   };
-}
-
-/** Delete a card: its tasks and notes go, its calls return to the unknown callers list. Undo restores all. */
-async function deleteCard(card: Card): Promise<() => Promise<void>> {
-  const [tasks, interactions] = await Promise.all([
-    db.tasks.where('cardId').equals(card.id).toArray(),
-    db.interactions.where('cardId').equals(card.id).toArray(),
-  ]);
-  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
-    await db.cards.delete(card.id);
-    await db.tasks.bulkDelete(tasks.map((task) => task.id));
-    for (const item of interactions) {
-      if (item.kind === 'call') await db.interactions.update(item.id, { cardId: UNKNOWN_CARD });
-      else await db.interactions.delete(item.id);
-    }
-  });
-  return async () => {
-    await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
-      await db.cards.put(card);
-      await db.tasks.bulkPut(tasks);
-      await db.interactions.bulkPut(interactions);
-    });
-  };
-}
-
-/** Merge `other` into `card`: numbers, emails, tags and empty fields join; tasks and history move over. */
-async function mergeCards(card: Card, other: Card): Promise<void> {
-  const phone = await phoneOptions();
-  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
-    const phones = [...card.phones];
-    for (const item of other.phones)
-      if (!phones.some((existing) => existing.raw === item.raw)) phones.push(item);
-    const emails = [...new Set([...card.emails, ...other.emails])];
-    const merged = buildCard(
-      {
-        ...card,
-        phones,
-        emails,
-        tags: [...new Set([...card.tags, ...other.tags])],
-        company: card.company ?? other.company,
-        title: card.title ?? other.title,
-        photo: card.photo ?? other.photo,
-        fields: { ...other.fields, ...card.fields },
-        lastContactAt: Math.max(card.lastContactAt ?? 0, other.lastContactAt ?? 0) || undefined,
-      },
-      phone,
-    );
-    await db.tasks.where('cardId').equals(other.id).modify({ cardId: card.id });
-    await db.interactions.where('cardId').equals(other.id).modify({ cardId: card.id });
-    await db.cards.delete(other.id);
-    await saveCard(db, merged);
-  });
 }
 
 export function CardDetail({ id }: { id?: string }) {
@@ -225,7 +167,7 @@ function CardEditor({ card, onSaved }: { card?: Card; onSaved: () => Promise<voi
 
   const remove = async () => {
     if (!card) return;
-    const undo = await deleteCard(card);
+    const undo = await deleteCardWithUndo(db, card);
     await onSaved();
     location.hash = '#/cards';
     showToast(t('card.deleted', { name: card.name }), {
@@ -504,7 +446,7 @@ function MergeCard({ card, onDone }: { card: Card; onDone: () => Promise<void> }
   const merge = useAction(async (summary: CardSummary) => {
     const other = await db.cards.get(summary.id);
     if (!other) return;
-    await mergeCards(card, other);
+    await mergeCards(db, card, other, await phoneOptions());
     setQuery('');
     await onDone();
     showToast(t('card.merged', { name: other.name }));

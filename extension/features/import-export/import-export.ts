@@ -14,8 +14,9 @@ import { CsvParser, toCsv } from '../../../shared/csv';
 import { type PhoneOptions, parsePhone, strongKeys } from '../../../shared/phone';
 import { foldText } from '../../../shared/text';
 import { parseVCards, toVCard } from '../../../shared/vcard';
-import { buildCard, emailKey } from '../../db/cards';
-import { type Card, type Interaction, type KesherDb, type Task, UNKNOWN_CARD } from '../../db/db';
+import { readEverything, replaceEverything } from '../../db/backup';
+import { buildCard, emailKey, writeCardBatches } from '../../db/cards';
+import type { Card, Interaction, KesherDb, Task } from '../../db/db';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -293,16 +294,17 @@ export async function commitImport(
 ): Promise<number> {
   const batch = 2000;
   const now = Date.now();
-  let written = 0;
-  let pending: Promise<void> = Promise.resolve();
   const keysOf = (raw: string) => plan.phoneKeys.get(raw) ?? parsePhone(raw, phone).keys;
   const groups = resolveGroups(plan, skippedMerges);
-  await db.transaction('rw', db.cards, db.interactions, async () => {
-    for (let start = 0; start < groups.length; start += batch) {
-      const slice = groups.slice(start, start + batch);
+  return writeCardBatches(
+    db,
+    groups.length,
+    batch,
+    async (start, end) => {
+      const slice = groups.slice(start, end);
       const merging = slice.some((group) => group.cardId);
       const targets = merging ? await db.cards.bulkGet(slice.map((group) => group.cardId ?? '')) : [];
-      const cards = slice.map((group, index) => {
+      return slice.map((group, index) => {
         const target = targets[index];
         const [first, ...rest] = group.drafts;
         if (!target) {
@@ -346,36 +348,13 @@ export async function commitImport(
           keysOf,
         );
       });
-      // The database writes this batch while the next one is built: wait only for the one before.
-      await pending;
-      pending = db.cards.bulkPut(cards).then(() => {
-        written += cards.length;
-        onProgress?.(written, groups.length);
-      });
-    }
-    await pending;
-    // Calls from numbers nobody had a card for, now claimed by the imported cards.
-    const unknown = await db.interactions.where('cardId').equals(UNKNOWN_CARD).toArray();
-    if (unknown.length > 0) {
-      const byKey = new Map<string, string>();
-      await db.cards.each((card) => {
-        for (const key of strongKeys(card.phoneKeys)) byKey.set(key, card.id);
-      });
-      for (const interaction of unknown) {
-        const owner = strongKeys(interaction.numberKeys)
-          .map((key) => byKey.get(key))
-          .find(Boolean);
-        if (owner) await db.interactions.update(interaction.id, { cardId: owner });
-      }
-    }
-  });
-  return written;
+    },
+    onProgress,
+  );
 }
 
 export async function exportBackup(db: KesherDb, settings: Record<string, unknown>): Promise<Backup> {
-  const [cards, tasks, interactions] = await db.transaction('r', db.cards, db.tasks, db.interactions, () =>
-    Promise.all([db.cards.toArray(), db.tasks.toArray(), db.interactions.toArray()]),
-  );
+  const { cards, tasks, interactions } = await readEverything(db);
   return {
     format: 'kesher-backup',
     version: 1,
@@ -389,15 +368,11 @@ export async function exportBackup(db: KesherDb, settings: Record<string, unknow
 
 /** Replace everything with the backup's contents, exactly. */
 export async function restoreBackup(db: KesherDb, backup: Backup, onProgress?: Progress): Promise<void> {
-  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
-    await Promise.all([db.cards.clear(), db.tasks.clear(), db.interactions.clear()]);
-    await db.cards.bulkPut(backup.cards);
-    onProgress?.(1, 3);
-    await db.tasks.bulkPut(backup.tasks ?? []);
-    onProgress?.(2, 3);
-    await db.interactions.bulkPut(backup.interactions ?? []);
-    onProgress?.(3, 3);
-  });
+  await replaceEverything(
+    db,
+    { cards: backup.cards, tasks: backup.tasks ?? [], interactions: backup.interactions ?? [] },
+    onProgress,
+  );
 }
 
 export function cardsToCsv(cards: readonly Card[]): string {

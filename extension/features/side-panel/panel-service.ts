@@ -7,7 +7,8 @@ import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
 import type { PhoneOptions } from '../../../shared/phone';
 import { buildCard, saveCard, updateCard } from '../../db/cards';
-import { type Card, type KesherDb, newId } from '../../db/db';
+import { type Card, type KesherDb } from '../../db/db';
+import { emailLogged, logCapture, logEmail } from '../../db/interactions';
 import { type GmailContext, RESCAN } from '../../content-messaging';
 import type { PanelView } from '../../messaging';
 import { type CaptureDraft, draftFromEmail } from '../capture/capture-draft';
@@ -135,7 +136,7 @@ export class PanelService {
       view.card = (await cardView(this.db, card.id)) ?? undefined;
       view.matchedBy = card.emailKeys.includes(person.email.toLowerCase()) ? 'email' : 'domain';
       if (view.email && gmail.messageId) {
-        view.email.logged = await this.emailLogged(card.id, gmail.messageId);
+        view.email.logged = await emailLogged(this.db, card.id, gmail.messageId);
       }
     }
     if (!card || view.matchedBy === 'domain') {
@@ -242,15 +243,7 @@ export class PanelService {
   }
 
   private async logCapture(cardId: string, draft: CaptureDraft, at: number): Promise<void> {
-    await this.db.interactions.add({
-      id: newId(),
-      cardId,
-      kind: 'capture',
-      at,
-      numberKeys: [],
-      summary: draft.sourceTitle || draft.sourceUrl,
-      url: draft.sourceUrl,
-    });
+    await logCapture(this.db, cardId, { title: draft.sourceTitle, url: draft.sourceUrl }, at);
   }
 
   private saved(tabId: number, cardId: string): void {
@@ -263,42 +256,26 @@ export class PanelService {
     if (panel) this.save(tabId);
   }
 
-  private async emailLogged(cardId: string, messageId: string): Promise<boolean> {
-    const logged = await this.db.interactions
-      .where('[cardId+at]')
-      .between([cardId, 0], [cardId, Infinity])
-      .filter((item) => item.messageId === messageId)
-      .count();
-    return logged > 0;
-  }
-
   /** "Log this email": subject, date and a link back to the thread; the text only when asked for. */
   async logEmail(tabId: number, cardId: string, body?: string): Promise<void> {
     const gmail = this.tabs.get(tabId)?.gmail;
     if (!gmail || gmail.view !== 'thread') throw new Error('No email is open in that tab');
-    if (gmail.messageId) {
-      if (await this.emailLogged(cardId, gmail.messageId)) return;
-    }
     const from = gmail.people.find((person) => person.role === 'from');
     const card = await this.db.cards.get(cardId);
     const inbound = Boolean(
       from &&
         card?.emailKeys.some((key) => key === from.email.toLowerCase() || key === domainKey(from.email)),
     );
-    const at = gmail.at ?? Date.now();
-    await this.db.interactions.add({
-      id: newId(),
+    const logged = await logEmail(this.db, {
       cardId,
-      kind: 'email',
+      subject: gmail.subject,
+      body,
+      at: gmail.at ?? Date.now(),
       direction: inbound ? 'inbound' : 'outbound',
-      at,
-      numberKeys: [],
-      summary: body ? `${gmail.subject}\n\n${body}` : gmail.subject,
       url: gmail.threadUrl,
       messageId: gmail.messageId,
     });
-    if (card && at > (card.lastContactAt ?? 0)) await this.db.cards.update(cardId, { lastContactAt: at });
-    this.onChange(tabId);
+    if (logged) this.onChange(tabId);
   }
 
   /** Cards changed: open panels refresh (onChange) and pages with chips look again. */
