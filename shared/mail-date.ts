@@ -100,9 +100,9 @@ function monthOf(word: string): number | undefined {
   return match;
 }
 
-const AFTERNOON =
-  /(?:^|[\s\d])(pm|p\.m\.|μ\.?μ\.?|م|אחה"?״?צ|אחר הצהריים|午後|오후|下午|ch|tarde|nachm)(?=$|[\s.,)])/iu;
-const MORNING = /(?:^|[\s\d])(am|a\.m\.|π\.?μ\.?|ص|לפנה"?״?צ|לפני הצהריים|午前|오전|上午|sa)(?=$|[\s.,)])/iu;
+const AFTERNOON = /(?:^|[\s\d])(pm|p\.\s?m\.|μ\.?μ\.?|م|אחה"?״?צ|אחר הצהריים|午後|오후|下午)(?=$|[\s.,)])/iu;
+/(?:^|[\s\d])(pm|p\.m\.|μ\.?μ\.?|م|אחה"?״?צ|אחר הצהריים|午後|오후|下午|ch|tarde|nachm)(?=$|[\s.,)])/iu;
+const MORNING = /(?:^|[\s\d])(am|a\.\s?m\.|π\.?μ\.?|ص|לפנה"?״?צ|לפני הצהריים|午前|오전|上午)(?=$|[\s.,)])/iu;
 
 /**
  * "Mon, Nov 23, 2026, 10:15 AM" (in any of the languages above) → ms since the epoch in the viewer's time

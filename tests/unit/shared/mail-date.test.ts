@@ -20,6 +20,9 @@ describe("a message's date as Gmail shows it, in every interface language", () =
     ['الاثنين، ٢٣ نوفمبر ٢٠٢٦، ١٠:١٥ ص', local(2026, 11, 23, 10, 15)],
     ['الاثنين، ٢٣ نوفمبر ٢٠٢٦، ٣:٠٥ م', local(2026, 11, 23, 15, 5)],
     ['Mo., 23. Nov. 2026, 10:15', local(2026, 11, 23, 10, 15)],
+    // A Saturday at noon in German ("Sa.") is not "12 AM".
+    ['Sa., 28. Nov. 2026, 12:30', local(2026, 11, 28, 12, 30)],
+    ['sáb, 28 nov 2026, 3:05 p. m.', local(2026, 11, 28, 15, 5)],
     ['lun. 23 nov. 2026, 10:15', local(2026, 11, 23, 10, 15)],
     ['lun, 23 nov 2026, 10:15', local(2026, 11, 23, 10, 15)],
     ['23 de nov. de 2026, 10:15', local(2026, 11, 23, 10, 15)],
