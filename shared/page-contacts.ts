@@ -5,7 +5,7 @@
  * words before them, and each one is then validated by libphonenumber-js through parsePhone.
  */
 import { parsePhoneNumberFromString as parseFullMetadata } from 'libphonenumber-js/max';
-import { isCountryCode, type PhoneOptions, parsePhone } from './phone';
+import { isCountryCode, type PhoneOptions, parsePhone, strongKeys } from './phone';
 import { asciiDigits } from './text';
 
 export interface FoundContact {
@@ -172,7 +172,7 @@ export function phoneContact(
     end: start + text.length,
     text,
     value: parsed.e164,
-    keys: parsed.keys.filter((key) => !key.startsWith('t:')),
+    keys: strongKeys(parsed.keys),
     display: parsed.display,
   };
 }

@@ -89,23 +89,21 @@ export function parsePhone(raw: string, options: PhoneOptions): ParsedPhone {
   return { raw, kind: 'unparsed', display: plus ? `+${digits}` : digits, keys };
 }
 
-/** How sure a match between a stored number's keys and an incoming number's keys is, or null for none. */
-export function matchConfidence(
-  storedKeys: readonly string[],
-  incomingKeys: readonly string[],
-): MatchConfidence | null {
-  const stored = new Set(storedKeys);
-  let best: MatchConfidence | null = null;
-  for (const key of incomingKeys) {
-    if (!stored.has(key)) continue;
-    if (key.startsWith('e:') || key.startsWith('x:')) return 'exact';
-    if (key.startsWith('n:')) best = 'national';
-    else if (key.startsWith('t:') && best === null) best = 'suffix';
-  }
-  return best;
+/**
+ * How sure a match on this one key is: E.164 and extensions exact, the last digits a suffix guess, anything
+ * else (national digits, the import's own digit keys) national.
+ */
+export function keyConfidence(key: string): MatchConfidence {
+  if (key.startsWith('e:') || key.startsWith('x:')) return 'exact';
+  return key.startsWith('t:') ? 'suffix' : 'national';
 }
 
-/** Keys strong enough to attach an unknown caller's calls to a card without asking. */
+/** The digits of a key (`e:+972541234567` → `+972541234567`, `n:541234567` → `541234567`). */
+export function keyDigits(key: string): string {
+  return key.slice(2);
+}
+
+/** Keys strong enough to attach an unknown caller's calls to a card without asking (no suffix guesses). */
 export function strongKeys(keys: readonly string[]): string[] {
-  return keys.filter((key) => !key.startsWith('t:'));
+  return keys.filter((key) => keyConfidence(key) !== 'suffix');
 }

@@ -2,7 +2,13 @@
  * Cards: save with derived match keys, find by number. The keys are computed here, once per save, so a
  * lookup at ring time is one indexed query.
  */
-import { type MatchConfidence, type PhoneOptions, parsePhone, strongKeys } from '../../shared/phone';
+import {
+  keyConfidence,
+  type MatchConfidence,
+  type PhoneOptions,
+  parsePhone,
+  strongKeys,
+} from '../../shared/phone';
 import { foldedTokens } from '../../shared/text';
 import { type Card, type CardPhone, companyEmailKeys, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
@@ -114,19 +120,15 @@ export interface NumberMatch {
 }
 
 /** Match keys from the most to the least confident kind: E.164 and extensions, national, suffix. */
-const TIERS: ReadonlyArray<[MatchConfidence, (key: string) => boolean]> = [
-  ['exact', (key) => key.startsWith('e:') || key.startsWith('x:')],
-  ['national', (key) => key.startsWith('n:')],
-  ['suffix', (key) => key.startsWith('t:')],
-];
+const TIERS: readonly MatchConfidence[] = ['exact', 'national', 'suffix'];
 
 /**
  * Cards whose numbers meet these match keys, at the most confident level found. Tier by tier, so the
  * usual case (an exact hit) costs one indexed equality query and weaker keys are read only on a miss.
  */
 export async function findCardsByKeys(db: KesherDb, keys: readonly string[]): Promise<NumberMatch[]> {
-  for (const [confidence, inTier] of TIERS) {
-    const tierKeys = keys.filter(inTier);
+  for (const confidence of TIERS) {
+    const tierKeys = keys.filter((key) => keyConfidence(key) === confidence);
     if (tierKeys.length === 0) continue;
     const cards =
       tierKeys.length === 1

@@ -3,7 +3,9 @@
  * answers every keystroke with one scan of native string searches, keeping only the best results in order.
  * It is loaded when a page opens (on idle) and rebuilt in the background after a change.
  */
+import { keyConfidence, keyDigits } from '../../../shared/phone';
 import { parseQuery, type SearchQuery } from '../../../shared/search';
+import { digitsOnly } from '../../../shared/text';
 import { searchWords } from '../../db/cards';
 import type { Card, KesherDb } from '../../db/db';
 
@@ -46,12 +48,13 @@ interface Hit {
 export function phoneDigitsOf(card: Pick<Card, 'phones' | 'phoneKeys'>): string[] {
   const digits = new Set<string>();
   for (const phone of card.phones) {
-    const only = phone.raw.replace(/\D/g, '');
+    const only = digitsOnly(phone.raw);
     if (only) digits.add(only);
   }
   for (const key of card.phoneKeys) {
-    if (key.startsWith('e:')) digits.add(key.slice(3));
-    if (key.startsWith('n:')) digits.add(key.slice(2));
+    // E.164 without its "+", and the national digits: what a person types to find a number.
+    if (key.startsWith('e:')) digits.add(keyDigits(key).slice(1));
+    if (keyConfidence(key) === 'national') digits.add(keyDigits(key));
   }
   return [...digits];
 }

@@ -14,7 +14,7 @@ import type { PanelView } from '../../messaging';
 import { type CaptureDraft, draftFromEmail } from '../capture/capture-draft';
 import { cardsByEmail, cardsByPhoneKeys, domainKey } from '../page-contacts/lookup';
 import { cardView } from '../screen-pop/pop-view';
-import { parsePhone } from '../../../shared/phone';
+import { parsePhone, strongKeys } from '../../../shared/phone';
 import { type FoundContact, phoneContact } from '../../../shared/page-contacts';
 
 interface TabPanel {
@@ -221,8 +221,7 @@ export class PanelService {
     if (!existing) throw new Error('That card is gone');
     const known = new Set(existing.phoneKeys);
     const phones = draft.phones.filter(
-      (item) =>
-        !parsePhone(item.raw, this.phone()).keys.some((key) => !key.startsWith('t:') && known.has(key)),
+      (item) => !strongKeys(parsePhone(item.raw, this.phone()).keys).some((key) => known.has(key)),
     );
     const emails = draft.emails.filter((email) => !existing.emailKeys.includes(email.trim().toLowerCase()));
     const card = await updateCard(

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { matchConfidence, parsePhone } from '../../../shared/phone';
+import { keyConfidence, type MatchConfidence, parsePhone } from '../../../shared/phone';
+
+/** The best confidence of the keys two numbers share (what the repository's tiered lookup finds). */
+function matchConfidence(stored: readonly string[], incoming: readonly string[]): MatchConfidence | null {
+  const shared = incoming.filter((key) => stored.includes(key)).map(keyConfidence);
+  for (const level of ['exact', 'national', 'suffix'] as const) if (shared.includes(level)) return level;
+  return null;
+}
 
 const IL = { defaultCountry: 'IL' };
 const GR = { defaultCountry: 'GR' };
