@@ -2,6 +2,7 @@
  * Whether a caller id says "no number" (withheld, anonymous, restricted…). Tiny and dependency-free: the
  * bridge's door, the call facts and the phone parser all ask it.
  */
+import type { CallSnapshot } from './protocol';
 
 const WITHHELD = new Set([
   'anonymous',
@@ -16,6 +17,7 @@ const WITHHELD = new Set([
 ]);
 
 /** The user part of a sip:/sips:/tel: URI, or the text itself. */
+
 export function callerIdUser(raw: string): string {
   const uri = /^(?:sips?|tel):([^@;>]+)/i.exec(raw);
   if (!uri) return raw;
@@ -34,4 +36,9 @@ export function isWithheldCallerId(raw: string): boolean {
   if (digits.length === 0 || /^0+$/.test(digits)) return true;
   // "Restricted call", "Anonymous (1)": words from a PBX, not a number.
   return /[a-z]{3,}/i.test(cleaned.replace(/\b(ext|x)\b/gi, ''));
+}
+
+/** The customer's number of a call: the caller on inbound (and internal) calls, the called number on outbound ones. */
+export function customerNumber(call: Pick<CallSnapshot, 'direction' | 'from' | 'to'>): string {
+  return call.direction === 'outbound' ? (call.to ?? '') : call.from;
 }

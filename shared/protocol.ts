@@ -22,6 +22,9 @@ export type CallDirection = v.InferOutput<typeof CallDirectionSchema>;
 export const CallStatusSchema = v.picklist(['ringing', 'answered', 'ended', 'missed']);
 export type CallStatus = v.InferOutput<typeof CallStatusSchema>;
 
+/** A phone extension as a user types it and a PBX dials it: digits, * and #, up to 20. */
+export const EXTENSION_PATTERN = /^[0-9*#]{1,20}$/;
+
 /** Sizes a call's fields are cut to at the bridge's one door (shared/call-event.ts), whatever the source. */
 export const CALL_LIMITS = { callId: 200, number: 64, name: 100, extension: 32, extensions: 32 } as const;
 
@@ -135,7 +138,7 @@ export const ClientFrameSchema = v.variant('type', [
     requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
     number: v.pipe(v.string(), v.minLength(1, 'number is empty'), v.maxLength(100)),
     /** The user's own extension, whose phone rings first. */
-    fromExtension: v.pipe(v.string(), v.regex(/^[0-9*#+]{1,20}$/, 'fromExtension must be a phone extension')),
+    fromExtension: v.pipe(v.string(), v.regex(EXTENSION_PATTERN, 'fromExtension must be a phone extension')),
   }),
   v.object({ type: v.literal('keepalive') }),
   v.object({ type: v.literal('test-call') }),

@@ -4,6 +4,7 @@
  */
 import Dexie from 'dexie';
 import { mergeCalls, talkSeconds } from '../../shared/call-facts';
+import { customerNumber } from '../../shared/caller-id';
 import type { PhoneOptions } from '../../shared/phone';
 import { parsePhone } from '../../shared/phone';
 import type { CallSnapshot } from '../../shared/protocol';
@@ -19,7 +20,7 @@ export async function logCall(
     const existing = await db.interactions.where('callId').equals(incoming.callId).first();
     const call = existing?.call ? mergeCalls(existing.call, incoming) : incoming;
     // The customer's number: the caller on inbound calls, the called number on outbound ones.
-    const dialled = call.direction === 'outbound' ? (call.to ?? '') : call.from;
+    const dialled = customerNumber(call);
     const parsed = parsePhone(dialled, phone);
     // A withheld caller is "Withheld number" everywhere: no number is kept on the log, not even "anonymous".
     const number = parsed.kind === 'withheld' ? '' : dialled;

@@ -3,7 +3,7 @@
  * dialer behind click-to-call (Originate).
  */
 import { randomUUID } from 'node:crypto';
-import type { CallEventInput } from '../../../shared/protocol';
+import { type CallEventInput, EXTENSION_PATTERN } from '../../../shared/protocol';
 import type { SourceStatus } from '../../server';
 import { AmiCallTracker, type TrackerMeta } from './call-tracker';
 import { type AmiClientOptions, AmiClient, parseAmiUrl } from './client';
@@ -264,7 +264,7 @@ export class AmiSource {
   async dial(number: string, extension: string): Promise<DialOutcome> {
     const dialable = dialableNumber(number);
     if (!dialable) return { ok: false, message: `"${number}" is not a number the phone system can dial` };
-    if (!/^[0-9*#]{1,20}$/.test(extension))
+    if (!EXTENSION_PATTERN.test(extension))
       return { ok: false, message: `"${extension}" is not an extension` };
     const channelId = `kesher-${randomUUID()}`;
     const callId = `dial-${channelId}`;

@@ -4,6 +4,7 @@
  * the hot path: it keeps to Preact and plain messages (no query cache library: measured, that library
  * alone delayed the first paint by ~20 ms); the other pages read data through @tanstack/preact-query.
  */
+import { customerNumber } from '../../../shared/caller-id';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { StatusLight as Light } from '../../db/db';
 import { type CardView, onEvent, type PopView, sendMessage } from '../../messaging';
@@ -97,10 +98,7 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
       data.numberKind !== 'internal' &&
       data.call.status !== 'ringing' ? (
         <p class="call-back">
-          <CallButton
-            number={data.call.direction === 'outbound' ? (data.call.to ?? '') : data.call.from}
-            label={t('pop.callBack')}
-          />
+          <CallButton number={customerNumber(data.call)} label={t('pop.callBack')} />
         </p>
       ) : null}
       {data.numberKind === 'withheld' ? (

@@ -1,4 +1,5 @@
 /** What a pop shows for a call: the caller's card (read by db/views.ts in one readonly transaction). */
+import { customerNumber } from '../../../shared/caller-id';
 import { type PhoneOptions, parsePhone } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
@@ -11,9 +12,7 @@ export function cardView(db: KesherDb, cardId: string): Promise<CardView | null>
   return readCardWithActivity(db, cardId, RECENT_INTERACTIONS);
 }
 
-export function customerNumber(call: CallSnapshot): string {
-  return call.direction === 'outbound' ? (call.to ?? '') : call.from;
-}
+export { customerNumber } from '../../../shared/caller-id';
 
 export async function buildPopView(db: KesherDb, call: CallSnapshot, phone: PhoneOptions): Promise<PopView> {
   const parsed = parsePhone(customerNumber(call), phone);

@@ -3,6 +3,7 @@
  * here (documented in the README: tests and admins may set them directly).
  */
 import { storage } from 'wxt/utils/storage';
+import { EXTENSION_PATTERN } from '../../../shared/protocol';
 
 export const DEFAULT_BRIDGE_URL = 'ws://127.0.0.1:17480/ws';
 
@@ -37,7 +38,7 @@ export function parseExtensions(value: string): string[] {
   return value
     .split(/[\s,;]+/)
     .map((item) => item.trim())
-    .filter((item) => /^[0-9*#]{1,20}$/.test(item));
+    .filter((item) => EXTENSION_PATTERN.test(item));
 }
 
 // The interface language lives in ./language.ts: content scripts import only that (see there).
