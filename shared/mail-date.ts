@@ -50,11 +50,16 @@ function fold(word: string): string {
     .replace(/[.'"׳״’]/g, '');
 }
 
-let months: Map<string, number> | undefined;
+const months = new Map<string, Map<string, number>>();
 
-/** Folded month name or abbreviation → month index (0–11); a name two months share is left out. */
-function monthNames(): Map<string, number> {
-  if (months) return months;
+/**
+ * One language's folded month names and abbreviations → month index (0–11), built when first asked (four
+ * formatters: a content script's first look at Gmail must not build 29 languages' tables); a name two months
+ * share is left out.
+ */
+function monthNames(locale: string): Map<string, number> {
+  const known = months.get(locale);
+  if (known) return known;
   const found = new Map<string, Set<number>>();
   const add = (name: string, month: number) => {
     const key = fold(name.trim());
@@ -62,25 +67,23 @@ function monthNames(): Map<string, number> {
     if (!found.has(key)) found.set(key, new Set());
     found.get(key)!.add(month);
   };
-  for (const locale of LOCALES) {
-    for (let month = 0; month < 12; month++) {
-      const date = new Date(Date.UTC(2026, month, 15, 12));
-      for (const style of ['long', 'short'] as const) {
-        // Standalone ("ноябрь") and as in a date ("23 ноября"): both appear.
-        add(new Intl.DateTimeFormat(locale, { month: style, timeZone: 'UTC' }).format(date), month);
-        const parts = new Intl.DateTimeFormat(locale, { day: 'numeric', month: style, timeZone: 'UTC' });
-        for (const part of parts.formatToParts(date)) if (part.type === 'month') add(part.value, month);
-      }
-    }
+  // Standalone ("ноябрь") and as in a date ("23 ноября"): both appear.
+  const formats = (['long', 'short'] as const).flatMap((style) => [
+    new Intl.DateTimeFormat(locale, { month: style, timeZone: 'UTC' }),
+    new Intl.DateTimeFormat(locale, { day: 'numeric', month: style, timeZone: 'UTC' }),
+  ]);
+  for (let month = 0; month < 12; month++) {
+    const date = new Date(Date.UTC(2026, month, 15, 12));
+    for (const format of formats)
+      for (const part of format.formatToParts(date)) if (part.type === 'month') add(part.value, month);
   }
-  months = new Map();
-  for (const [name, set] of found) if (set.size === 1) months.set(name, [...set][0]!);
-  return months;
+  const names = new Map<string, number>();
+  for (const [name, set] of found) if (set.size === 1) names.set(name, [...set][0]!);
+  months.set(locale, names);
+  return names;
 }
 
-function monthOf(word: string): number | undefined {
-  const names = monthNames();
-  const key = fold(word);
+function monthIn(names: Map<string, number>, key: string): number | undefined {
   if (key.length < 3) return names.get(key);
   const exact = names.get(key);
   if (exact !== undefined) return exact;
@@ -100,15 +103,26 @@ function monthOf(word: string): number | undefined {
   return match;
 }
 
+/** The month a word names in the first of these languages that knows it. */
+function monthOf(word: string, languages: readonly string[]): number | undefined {
+  const key = fold(word);
+  if (!key) return undefined;
+  for (const locale of languages) {
+    const month = monthIn(monthNames(locale), key);
+    if (month !== undefined) return month;
+  }
+  return undefined;
+}
+
 const AFTERNOON = /(?:^|[\s\d])(pm|p\.\s?m\.|μ\.?μ\.?|م|אחה"?״?צ|אחר הצהריים|午後|오후|下午)(?=$|[\s.,)])/iu;
-/(?:^|[\s\d])(pm|p\.m\.|μ\.?μ\.?|م|אחה"?״?צ|אחר הצהריים|午後|오후|下午|ch|tarde|nachm)(?=$|[\s.,)])/iu;
 const MORNING = /(?:^|[\s\d])(am|a\.\s?m\.|π\.?μ\.?|ص|לפנה"?״?צ|לפני הצהריים|午前|오전|上午)(?=$|[\s.,)])/iu;
 
 /**
  * "Mon, Nov 23, 2026, 10:15 AM" (in any of the languages above) → ms since the epoch in the viewer's time
- * zone; undefined when the text holds no whole date.
+ * zone; undefined when the text holds no whole date. `preferred`: the languages to try first (the mail
+ * client's own, e.g. the page's lang), so the usual date costs one language's table.
  */
-export function parseMailDate(text: string): number | undefined {
+export function parseMailDate(text: string, preferred: readonly string[] = []): number | undefined {
   const value = asciiDigits(text.normalize('NFC')).replace(/\u200f|\u200e|\u202f|\u00a0/g, ' ');
   let hours = 0;
   let minutes = 0;
@@ -142,12 +156,15 @@ export function parseMailDate(text: string): number | undefined {
       .replace(yearMatch[0], ' ')
       .split(/[\s,،()]+/)
       .filter(Boolean);
+    const names: string[] = [];
     for (const word of words) {
-      if (/^\d{1,2}\.?$/.test(word)) {
-        day ??= Number.parseInt(word, 10);
-        continue;
-      }
-      month ??= monthOf(word.replace(/^\d+/, ''));
+      if (/^\d{1,2}\.?$/.test(word)) day ??= Number.parseInt(word, 10);
+      else names.push(word.replace(/^\d+/, ''));
+    }
+    // The preferred languages first for every word; only then the others (each built only when needed).
+    for (const languages of [preferred, LOCALES]) {
+      for (const word of names) month ??= monthOf(word, languages);
+      if (month !== undefined) break;
     }
   }
   if (year === undefined || month === undefined || day === undefined) return undefined;

@@ -4,6 +4,7 @@
  * strings (see tests/unit/shared/page-contacts.test.ts), so candidates are cut here, by shape and by the
  * words before them, and each one is then validated by libphonenumber-js through parsePhone.
  */
+import { Metadata } from 'libphonenumber-js';
 import { parsePhoneNumberFromString as parseFullMetadata } from 'libphonenumber-js/max';
 import { isCountryCode, type PhoneOptions, parsePhone, strongKeys } from './phone';
 import { asciiDigits } from './text';
@@ -148,6 +149,21 @@ function trimCandidate(text: string, start: number): [string, number] {
   return [candidate, offset];
 }
 
+const trunkPrefixes = new Metadata();
+
+/**
+ * A national number written without the trunk 0 its country puts before national numbers ("1-800-555-0199"
+ * read as Israeli): unusual enough to be checked against the full metadata. Countries without a trunk 0
+ * (Greece, Italy, the US with its 1) are not: their numbers are always written so.
+ */
+function writtenWithoutTrunkZero(text: string, country: string | undefined): boolean {
+  if (!country || /^\s*(?:\+|00)/.test(text) || /^\D*0/.test(text) || !isCountryCode(country)) return false;
+  trunkPrefixes.selectNumberingPlan(country);
+  // The method is there at run time; libphonenumber-js's types leave it out.
+  const plan = trunkPrefixes.numberingPlan as unknown as { nationalPrefix(): string | number | undefined };
+  return plan?.nationalPrefix() === '0';
+}
+
 /**
  * A written number as a found contact, when libphonenumber-js says it is a valid one (of `country`, if
  * given). A national number written without a leading 0 ("1-800-555-0199" under an Israeli default) must be
@@ -164,8 +180,8 @@ export function phoneContact(
   const parsed = parsePhone(text, options);
   if (parsed.kind !== 'number' || !parsed.e164) return null;
   if (country && parsed.country !== country) return null;
-  const national = !/^\s*(?:\+|00)/.test(text);
-  if (national && !/^\D*0/.test(text) && !parseFullMetadata(parsed.e164)?.isValid()) return null;
+  if (writtenWithoutTrunkZero(text, parsed.country) && !parseFullMetadata(parsed.e164)?.isValid())
+    return null;
   return {
     kind: 'phone',
     start,

@@ -33,6 +33,16 @@ async function rows(page: Page): Promise<string[]> {
   return page.getByTestId('app-card-row').locator('.row-name').allTextContents();
 }
 
+/** axe-core's serious and critical violations on a page, one line each. */
+async function serious(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
+}
+
 beforeAll(async () => {
   browser = await launchWithExtension();
   await browser.worker();
@@ -193,13 +203,6 @@ describe('Arabic and Russian interfaces', () => {
     },
   ] as const;
 
-  const serious = async (page: Page) =>
-    (await new AxeBuilder({ page }).analyze()).violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      );
-
   it.each(cases)(
     '$locale: the app, an import with its own plurals, search folding and a pop',
     async (example) => {
@@ -286,15 +289,6 @@ describe('accessibility (axe-core)', () => {
   afterAll(async () => {
     await bridge?.stop();
   });
-
-  const serious = async (page: Page) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    return result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      );
-  };
 
   it.each(['#/cards', '#/today', '#/dashboard', '#/import', '#/calls', '#/settings'])(
     'app %s has no serious violation',

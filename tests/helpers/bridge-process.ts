@@ -124,3 +124,10 @@ export async function health(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>) {
     popLatencyMs: { count: number; p50: number | null; p95: number | null };
   };
 }
+
+/** The UDP port a bridge started with a `sip` section listens on, as its start-up line says. */
+export function sipPortOf(bridge: Pick<BridgeProcess, 'stdout'>): number {
+  const port = Number(/SIP member on udp 127\.0\.0\.1:(\d+)/.exec(bridge.stdout)?.[1]);
+  if (!(port > 0)) throw new Error(`the bridge did not say where SIP listens:\n${bridge.stdout}`);
+  return port;
+}

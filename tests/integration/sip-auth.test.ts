@@ -6,7 +6,7 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol';
-import { type BridgeProcess, newBridgeDir, startBridge } from '../helpers/bridge-process';
+import { type BridgeProcess, newBridgeDir, sipPortOf, startBridge } from '../helpers/bridge-process';
 import { runSipp } from '../helpers/sipp';
 import { TestClient } from '../helpers/ws-client';
 
@@ -21,8 +21,7 @@ beforeAll(async () => {
   bridge = await startBridge({
     dir: newBridgeDir(token, { sip: { listen: '127.0.0.1:0', extension: '100', auth } }),
   });
-  sipPort = Number(/SIP member on udp 127\.0\.0\.1:(\d+)/.exec(bridge.stdout)?.[1]);
-  expect(sipPort).toBeGreaterThan(0);
+  sipPort = sipPortOf(bridge);
   client = await TestClient.connect(bridge.wsUrl, token);
   await client.hello();
 });

@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol';
-import { type BridgeProcess, newBridgeDir, REPO_ROOT, startBridge } from '../helpers/bridge-process';
+import {
+  type BridgeProcess,
+  newBridgeDir,
+  sipPortOf,
+  REPO_ROOT,
+  startBridge,
+} from '../helpers/bridge-process';
 import { TestClient } from '../helpers/ws-client';
 
 type CallFrame = Extract<ServerFrame, { type: 'call' }>;
@@ -21,8 +27,7 @@ beforeAll(async () => {
   bridge = await startBridge({
     dir: newBridgeDir(token, { sip: { listen: '127.0.0.1:0', extension: '100' } }),
   });
-  sipPort = Number(/SIP member on udp 127\.0\.0\.1:(\d+)/.exec(bridge.stdout)?.[1]);
-  expect(sipPort).toBeGreaterThan(0);
+  sipPort = sipPortOf(bridge);
   client = await TestClient.connect(bridge.wsUrl, token);
   await client.hello();
 });

@@ -69,6 +69,15 @@ export function parseAddressList(value: string): GmailPerson[] {
   return people;
 }
 
+/** The languages Gmail's dates are written in: its page's own, then the browser's. */
+function gmailLanguages(doc: Document): string[] {
+  const base = (tag: string | undefined) => (tag ?? '').toLowerCase().split('-')[0] ?? '';
+  const page = base(doc.documentElement.lang);
+  return [page === 'iw' ? 'he' : page, ...(doc.defaultView?.navigator.languages ?? []).map(base)].filter(
+    Boolean,
+  );
+}
+
 /**
  * When the message was sent, from its date as Gmail shows it (`span.g3[title]`, in the interface's
  * language), else from the time in its legacy message id.
@@ -77,7 +86,7 @@ function dateOf(message: Element): { dateText?: string; at?: number } {
   const element = message.querySelector('span.g3[title], [title][data-tooltip], span[title]');
   const dateText = element?.getAttribute('title') ?? undefined;
   const at =
-    (dateText ? parseMailDate(dateText) : undefined) ??
+    (dateText ? parseMailDate(dateText, gmailLanguages(message.ownerDocument)) : undefined) ??
     timeFromGmailId(message.getAttribute('data-legacy-message-id') ?? undefined);
   return { ...(dateText ? { dateText } : {}), ...(at !== undefined ? { at } : {}) };
 }
