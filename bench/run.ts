@@ -52,10 +52,8 @@ async function benchBrowser(): Promise<Row[]> {
   const rows: Row[] = [];
   const bridge = await startBridge();
   const acks = new Map<string, (ms: number) => void>();
-  bridge.child.stderr!.on('data', (chunk: Buffer) => {
-    for (const match of chunk.toString().matchAll(/pop on screen for (\S+) after ([\d.]+) ms/g)) {
-      acks.get(match[1]!)?.(Number(match[2]));
-    }
+  bridge.onLog((record) => {
+    if (record.event === 'pop-shown') acks.get(String(record.callId))?.(Number(record.ms));
   });
   const browser = await launchWithExtension(undefined, BENCH_EXTENSION);
   try {

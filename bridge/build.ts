@@ -7,13 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BridgeConfig } from './config';
 import { Journal } from './journal';
-import { safeLogText } from './log';
+import { type Log, stderrLogger } from './log';
 import { Bridge } from './server';
+import { openConfiguredStore } from './store/cli';
 import { AmiSource, type AmiSourceHooks } from './sources/ami/source';
 import { type SipHooks, SipSource } from './sources/sip/source';
 
-export type LogLevel = 'info' | 'warn';
-export type Log = (level: LogLevel, message: string) => void;
+export type { Log, LogLevel } from './log';
 
 export interface RunningBridge {
   bridge: Bridge;
@@ -24,9 +24,8 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-/** Log lines on stderr: a timestamp, the level, and text with no raw control characters. */
-export const stderrLog: Log = (level, message) =>
-  process.stderr.write(`${new Date().toISOString()} ${level} ${safeLogText(message)}\n`);
+/** Log lines on stderr: JSON lines, or text on a terminal (bridge/log.ts). */
+export const stderrLog: Log = stderrLogger();
 
 /**
  * Start everything the config describes. Throws an Error whose message is what the user reads (a port in
@@ -49,6 +48,7 @@ export async function startBridgeFromConfig(
     host: config.host,
     webhooks: config.webhooks,
     log,
+    openStore: () => openConfiguredStore(config, options.dataDir),
   });
   // What every phone-system source reports into: calls, its state for /health and the doctor, warnings.
   const sourceHooks: AmiSourceHooks & SipHooks = {
@@ -75,11 +75,19 @@ export async function startBridgeFromConfig(
     );
   }
   ami?.start();
+  // A store that is not embedded is shared (other bridges, other branches): open it now, so that a wrong URL
+  // is said at start-up and this bridge hears the others' changes from the start.
+  if (config.store && config.store !== 'embedded') await bridge.sync.ready().catch(() => {});
   let sip: SipSource | undefined;
   if (config.sip) {
     sip = new SipSource(config.sip, sourceHooks);
     try {
       await sip.start();
+      log('info', `SIP member listening on udp ${sip.address.host}:${sip.address.port}`, {
+        event: 'sip-listening',
+        host: sip.address.host,
+        port: sip.address.port,
+      });
     } catch (error) {
       ami?.stop();
       await bridge.close();

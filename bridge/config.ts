@@ -30,6 +30,16 @@ const ConfigSchema = v.object({
       ),
     }),
   ),
+  /**
+   * The office store (office mode): "embedded" (PGlite in the data folder, the default, opened when the
+   * first desk syncs) or a postgres:// URL (several bridges may share one).
+   */
+  store: v.optional(
+    v.union(
+      [v.literal('embedded'), v.pipe(v.string(), v.regex(/^postgres(?:ql)?:\/\//i))],
+      'store must be "embedded" or a postgres:// URL',
+    ),
+  ),
   /** Asterisk Manager Interface: ami://user:secret@host:5038 and click-to-call settings. */
   ami: v.optional(
     v.object({

@@ -18,6 +18,14 @@ interface Health {
   clients: number;
   clientExtensions?: string[][];
   journal: { seq: number; writable?: boolean; problem?: { error: string; unwritten: number } };
+  store?: {
+    state: 'not-opened' | 'open' | 'failed';
+    kind?: string;
+    schema?: { current: number; latest: number };
+    headSeq?: number;
+    desks?: number;
+    error?: string;
+  };
   popLatencyMs: { count: number; p50: number | null; p95: number | null };
 }
 
@@ -106,6 +114,25 @@ export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
       ok: false,
       text: `The bridge is not running at ${base}: start it with npm start (or npm run bridge)`,
     });
+  }
+
+  if (health?.store) {
+    const store = health.store;
+    const where = config.store && config.store !== 'embedded' ? 'PostgreSQL' : 'embedded (PGlite)';
+    if (store.state === 'failed')
+      checks.push({
+        ok: false,
+        text: `Office store (${where}) cannot be opened: ${store.error}. For PostgreSQL, check the URL in "store" and that the server accepts this bridge`,
+      });
+    else if (store.state === 'open')
+      checks.push({
+        ok: store.schema?.current === store.schema?.latest,
+        text:
+          store.schema?.current === store.schema?.latest
+            ? `Office store (${where}) open: ${store.headSeq ?? 0} changes, migrations current (v${store.schema?.current}), ${store.desks ?? 0} desk(s) in sync`
+            : `Office store (${where}) is at schema v${store.schema?.current}, this bridge expects v${store.schema?.latest}: restart the bridge to migrate`,
+      });
+    else checks.push({ ok: true, text: `Office store (${where}): opened when the first desk syncs` });
   }
 
   if (health) {

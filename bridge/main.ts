@@ -7,8 +7,12 @@ import { parseArgs } from 'node:util';
 import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './config';
 import { type RunningBridge, startBridgeFromConfig, stderrLog } from './build';
 import { redactAmiUrl } from './sources/ami/client';
+import { backupStore, openConfiguredStore, restoreStore, storeLabel } from './store/cli';
+import { isPostgresUrl } from './store/sql';
 
 const HELP = `Usage: npm run bridge -- [options]
+       npm run bridge -- backup <file>     the office store to a file (JSON lines)
+       npm run bridge -- restore <file>    replace the office store with a backup (desks download it again)
 
 Relays phone calls to the Kesher extension over a WebSocket on this machine.
 
@@ -23,6 +27,7 @@ Options:
                          file, with originateChannel, e.g. "PJSIP/{extension}", and originateContext)
   --sip <host:port>      be a SIP ring-group member listening on UDP host:port (or "sip" in the config file,
                          with extension, allowFrom and register {registrar, username, password})
+  --store <embedded|postgres://…>  the office store (default: embedded, in the data folder)
   --print-token          print the pairing token and exit
   -h, --help             this help
 
@@ -37,12 +42,18 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let args: ReturnType<typeof parse>;
+  let args: ReturnType<typeof parse>['values'];
+  let command: string | undefined;
+  let file: string | undefined;
   try {
-    args = parse();
+    const parsed = parse();
+    args = parsed.values;
+    [command, file] = parsed.positionals;
   } catch (error) {
     fail(`${(error as Error).message}\n\n${HELP}`);
   }
+  if (args.store !== undefined && args.store !== 'embedded' && !isPostgresUrl(args.store))
+    fail('--store must be "embedded" or a postgres:// URL');
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
     return;
@@ -57,6 +68,36 @@ async function main(): Promise<void> {
     process.stdout.write(`${loaded.config.token}\n`);
     return;
   }
+  if (command === 'backup' || command === 'restore') {
+    if (!file) fail(`${command} needs a file: npm run bridge -- ${command} <file>`);
+    const storeConfig = {
+      ...loaded.config,
+      store: (args.store as BridgeConfig['store']) ?? loaded.config.store,
+    };
+    const dataDir = resolve(args['data-dir'] ?? dataDirOf(loaded));
+    try {
+      const store = await openConfiguredStore(storeConfig, dataDir);
+      try {
+        if (command === 'backup') {
+          const { lines } = await backupStore(store, resolve(file));
+          process.stdout.write(
+            `Backed up the office store (${storeLabel(storeConfig, dataDir)}) to ${file}: ${lines} lines\n`,
+          );
+        } else {
+          const { records, changes } = await restoreStore(store, resolve(file));
+          process.stdout.write(
+            `Restored ${records} records and ${changes} changes from ${file}; store id is now ${store.storeId} (every desk downloads it again)\n`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+    } catch (error) {
+      fail(`${command}: ${(error as Error).message}`);
+    }
+    return;
+  }
+  if (command) fail(`unknown command "${command}"\n\n${HELP}`);
   const config: BridgeConfig = {
     ...loaded.config,
     host: args.host ?? loaded.config.host,
@@ -64,6 +105,7 @@ async function main(): Promise<void> {
     allowedOrigins: args['allow-origin'] ?? loaded.config.allowedOrigins,
     ami: args.ami ? { ...loaded.config.ami, url: args.ami } : loaded.config.ami,
     sip: args.sip ? { ...loaded.config.sip, listen: args.sip } : loaded.config.sip,
+    store: (args.store as BridgeConfig['store']) ?? loaded.config.store,
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
     fail(`--port ${args.port} is not a port`);
@@ -76,7 +118,8 @@ async function main(): Promise<void> {
   }
   const { port, journal, sip } = running;
   const log = stderrLog;
-  for (const warning of loaded.warnings ?? []) log('warn', warning);
+  for (const warning of loaded.warnings ?? []) log('warn', warning, { event: 'config-warning' });
+  log('info', `listening on ${config.host} port ${port}`, { event: 'listening', host: config.host, port });
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.output', 'chrome-mv3');
   const lines = [
@@ -86,6 +129,7 @@ async function main(): Promise<void> {
       ? `  Pairing token (shown once; also in ${loaded.path}): ${config.token}`
       : `  Pairing token: in ${loaded.path} (npm run bridge -- --print-token)`,
     `  Call journal: ${join(dataDir, 'journal.jsonl')} (${journal.seq} events)`,
+    `  Office store: ${storeLabel(config, dataDir)}`,
     `  Sources: call API${config.webhooks ? `, webhooks (${webhookNames(config).join(', ')})` : ''}${config.ami ? `, Asterisk AMI at ${redactAmiUrl(config.ami.url)}` : ''}${sip ? `, SIP member on udp ${sip.address.host}:${sip.address.port}` : ''}`,
     `  Extension folder: ${extensionDir}`,
     '',
@@ -117,12 +161,13 @@ function parse() {
       'allow-origin': { type: 'string', multiple: true },
       ami: { type: 'string' },
       sip: { type: 'string' },
+      store: { type: 'string' },
       'print-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
-    allowPositionals: false,
-  }).values;
+    allowPositionals: true,
+  });
 }
 
 void main();

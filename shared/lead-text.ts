@@ -18,6 +18,16 @@ export interface LeadDraft {
   phones: Array<{ label: string; raw: string }>;
 }
 
+/** A capture form's prefill (built by the extension's capture feature from a page or a mail). */
+export interface CaptureDraft extends LeadDraft {
+  kind: 'person' | 'company';
+  sourceUrl: string;
+  sourceTitle?: string;
+  /** Where the prefill came from, shown as a hint ("from the selection", "from the page's data"). */
+  from: 'selection' | 'structured' | 'vcard' | 'links' | 'email' | 'page';
+  companyId?: string;
+}
+
 const fold = (text: string) => foldText(text.replace(/["'״׳`]/g, ''));
 
 const TITLE_WORDS = [

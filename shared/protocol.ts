@@ -118,6 +118,30 @@ export const ServerFrameSchema = v.variant('type', [
   }),
   v.object({ type: v.literal('heartbeat'), at: timestamp }),
   v.object({ type: v.literal('error'), reason: v.string() }),
+  // ---- office mode: the hub's store (shared/sync.ts) ----
+  /** A push was applied: each change's seq (a change pushed before keeps its first seq). */
+  v.object({
+    type: v.literal('sync-ack'),
+    requestId: v.string(),
+    applied: v.array(v.object({ id: v.string(), seq, duplicate: v.boolean() })),
+    headSeq: seq,
+  }),
+  /** A push or pull was refused whole: nothing of it was applied. */
+  v.object({
+    type: v.literal('sync-error'),
+    requestId: v.string(),
+    code: v.picklist(['store-replaced', 'ahead-of-hub', 'missing-record', 'bad-change', 'no-store', 'busy']),
+    reason: v.string(),
+  }),
+  /** The hub's changes after the desk's cursor, in order (answer to a pull, and news after every push). */
+  v.object({
+    type: v.literal('sync-changes'),
+    storeId: v.string(),
+    changes: v.array(v.unknown()),
+    headSeq: seq,
+    /** More changes wait after these (pull again from the last one's seq). */
+    more: v.boolean(),
+  }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 
@@ -142,6 +166,22 @@ export const ClientFrameSchema = v.variant('type', [
   }),
   v.object({ type: v.literal('keepalive') }),
   v.object({ type: v.literal('test-call') }),
+  // ---- office mode ----
+  /** This desk's writes since it last pushed; `storeId`/`baseSeq`: what it last had from the hub. */
+  v.object({
+    type: v.literal('sync-push'),
+    requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+    storeId: v.nullable(v.string()),
+    baseSeq: seq,
+    changes: v.array(v.unknown()),
+  }),
+  /** The hub's changes after `afterSeq`; the desk then hears of every later change without asking. */
+  v.object({
+    type: v.literal('sync-pull'),
+    requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+    storeId: v.nullable(v.string()),
+    afterSeq: seq,
+  }),
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 

@@ -54,7 +54,10 @@ function parseProperty(line: string): Property | null {
     // vCard 2.1 writes bare types: TEL;CELL;VOICE:…
     const key = (equals < 0 ? 'TYPE' : param.slice(0, equals)).toUpperCase();
     const values = (equals < 0 ? param : param.slice(equals + 1)).replace(/^"|"$/g, '').split(',');
-    params[key] = [...(params[key] ?? []), ...values.map((value) => value.trim())];
+    // Pushed, not spread: a line of thousands of ";" (one bare TYPE each) stays linear.
+    const list = params[key] ?? [];
+    for (const value of values) list.push(value.trim());
+    params[key] = list;
   }
   let value = line.slice(colon + 1);
   if (params.ENCODING?.some((encoding) => /^quoted-printable$/i.test(encoding))) {

@@ -7,7 +7,8 @@
  * These routes are reached through a tunnel or reverse proxy, so unlike the rest of the bridge they do not
  * insist on a loopback Host header: the signature is their authentication.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../secret';
 import express, { type Request, type Response, type Router } from 'express';
 import * as v from 'valibot';
 import { type CallEventInput, CallEventInputSchema, validate } from '../../shared/protocol';
@@ -22,12 +23,6 @@ export interface WebhookConfig {
 
 /** Generic webhooks older than this (or from this far in the future) are refused: replays. */
 export const MAX_SKEW_SECONDS = 300;
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 export function genericSignature(secret: string, timestamp: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
@@ -151,7 +146,7 @@ export function webhookRouter(
       refuse(response, 401, `X-Kesher-Timestamp must be the current unix time (±${MAX_SKEW_SECONDS} s)`);
       return;
     }
-    if (!safeEqual(signature, genericSignature(config.generic.secret, timestamp, body))) {
+    if (!sameSecret(signature, genericSignature(config.generic.secret, timestamp, body))) {
       refuse(response, 401, 'X-Kesher-Signature does not match the body');
       return;
     }
@@ -180,7 +175,7 @@ export function webhookRouter(
     const base = config.publicUrl ?? `${request.protocol}://${request.get('host')}`;
     const url = `${base.replace(/\/$/, '')}${request.originalUrl}`;
     const expected = twilioSignature(config.twilio.authToken, url, params);
-    if (!safeEqual(request.header('x-twilio-signature') ?? '', expected)) {
+    if (!sameSecret(request.header('x-twilio-signature') ?? '', expected)) {
       refuse(
         response,
         401,
@@ -215,7 +210,7 @@ export function webhookRouter(
       refuse(response, 400, `not an Aircall call webhook: ${parsed.issues[0].message}`);
       return;
     }
-    if (!safeEqual(parsed.output.token, config.aircall.token)) {
+    if (!sameSecret(parsed.output.token, config.aircall.token)) {
       refuse(response, 401, 'the webhook token does not match');
       return;
     }

@@ -5,83 +5,20 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import { emailDomain, isFreeMail } from '../../shared/email';
-import type { CallDirection, CallSnapshot } from '../../shared/protocol';
+import type { Card, Interaction, Task } from '../../shared/records';
 
-import type { Stage, StatusLight } from './kinds';
-
-export { STAGES, STATUS_LIGHTS, type Stage, type StatusLight } from './kinds';
-
-export interface CardPhone {
-  label: string;
-  /** As the user typed it or the PBX sent it. */
-  raw: string;
-}
-
-export interface Card {
-  id: string;
-  kind: 'person' | 'company';
-  name: string;
-  /** The company card this person belongs to, when there is one. */
-  companyId?: string;
-  /** Company name as text (also set when no company card exists). */
-  company?: string;
-  title?: string;
-  /** A data: URL. */
-  photo?: string;
-  emails: string[];
-  phones: CardPhone[];
-  status: StatusLight;
-  statusNote: string;
-  stage: Stage;
-  tags: string[];
-  fields: Record<string, string>;
-  source?: { url: string; at: number };
-  createdAt: number;
-  updatedAt: number;
-  lastContactAt?: number;
-  // Derived on save, indexed (multi-entry): see cards.ts.
-  phoneKeys: string[];
-  emailKeys: string[];
-}
-
-export interface Task {
-  id: string;
-  cardId: string;
-  title: string;
-  /** Due date as ms since the epoch (local midnight for a date without a time). */
-  due?: number;
-  /** 0 or 1: IndexedDB cannot index booleans. */
-  done: 0 | 1;
-  priority: 'low' | 'normal' | 'high';
-  createdAt: number;
-  doneAt?: number;
-}
-
-export type InteractionKind = 'call' | 'email' | 'note' | 'meeting' | 'sms' | 'capture';
-
-/** Calls not (yet) on a card are filed under this cardId: the "unknown callers" list. */
-export const UNKNOWN_CARD = '';
-
-export interface Interaction {
-  id: string;
-  cardId: string;
-  kind: InteractionKind;
-  direction?: CallDirection;
-  at: number;
-  durationSec?: number;
-  /** A call is logged once: unique where present. */
-  callId?: string;
-  number?: string;
-  numberKeys: string[];
-  summary: string;
-  /** A call's status; 'not-answered': an outbound call (click-to-call) that nobody picked up. */
-  outcome?: 'ringing' | 'answered' | 'ended' | 'missed' | 'not-answered';
-  call?: CallSnapshot;
-  /** Where it happened: the mail thread of a logged email, the page a lead was captured on. */
-  url?: string;
-  /** A logged email's message id: an email is logged once per card. */
-  messageId?: string;
-}
+export {
+  type Card,
+  type CardPhone,
+  type Interaction,
+  type InteractionKind,
+  STAGES,
+  STATUS_LIGHTS,
+  type Stage,
+  type StatusLight,
+  type Task,
+  UNKNOWN_CARD,
+} from '../../shared/records';
 
 export type KesherDb = Dexie & {
   cards: EntityTable<Card, 'id'>;

@@ -1,4 +1,5 @@
 import { type KesherDb, newId, type Task } from './db';
+import { isOverdue } from '../../shared/records';
 
 export interface TaskInput {
   cardId: string;
@@ -26,10 +27,6 @@ export async function addTask(db: KesherDb, input: TaskInput): Promise<Task> {
 export async function completeTask(db: KesherDb, id: string, done = true): Promise<void> {
   const changed = await db.tasks.update(id, { done: done ? 1 : 0, doneAt: done ? Date.now() : undefined });
   if (changed === 0) throw new Error(`no task ${id}`);
-}
-
-export function isOverdue(task: Task, now = Date.now()): boolean {
-  return task.done === 0 && task.due !== undefined && task.due < now;
 }
 
 /** Open tasks of a card: overdue first, then by due date (undated last), then oldest first. */

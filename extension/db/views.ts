@@ -3,15 +3,12 @@
  * the call log's write for the same event (the view's transaction is opened first).
  */
 import { type CallerCards, findCardsByKeys, resolveCaller } from './cards';
-import type { Card, Interaction, KesherDb, Task } from './db';
+import type { CardWithActivity } from '../../shared/records';
+import type { KesherDb } from './db';
 import { recentInteractions } from './interactions';
 import { openTasks } from './tasks';
 
-export interface CardWithActivity {
-  card: Card;
-  tasks: Task[];
-  interactions: Interaction[];
-}
+export type { CardWithActivity };
 
 export function readCardWithActivity(
   db: KesherDb,

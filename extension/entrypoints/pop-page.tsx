@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { PopApp } from '../features/screen-pop/PopApp';
-import { type PopView, sendMessage } from '../messaging';
+import { type PopView, sendMessage } from '../doors/page';
 import styles from '../ui/base.css?inline';
 import { registerMessages, setLocale, t } from '../ui/i18n';
 

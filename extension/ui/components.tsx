@@ -1,6 +1,13 @@
 import type { ComponentChildren } from 'preact';
-import type { Card, Interaction, Task } from '../db/db';
-import { STAGES, STATUS_LIGHTS, type StatusLight as Light } from '../db/kinds';
+import {
+  type Card,
+  type Interaction,
+  STAGES,
+  STATUS_LIGHTS,
+  isOverdue,
+  type StatusLight as Light,
+  type Task,
+} from '../../shared/records';
 import { formatDate, formatDuration, initials, relativeTime } from './format';
 import { locale, t } from './i18n';
 
@@ -54,7 +61,7 @@ export function TaskList({
   return (
     <ul class="tasks" data-testid={testId}>
       {tasks.map((task) => {
-        const overdue = task.due !== undefined && task.due < now;
+        const overdue = isOverdue(task, now);
         return (
           <li key={task.id} class={overdue ? 'overdue' : undefined}>
             {onComplete ? (

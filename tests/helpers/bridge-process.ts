@@ -10,6 +10,15 @@ import { EXTENSION_ORIGIN } from '../../shared/extension-id';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
+/** One line of the bridge's log (bridge/log.ts): when, how bad, the text, and the event's figures. */
+export interface LogRecord {
+  at: string;
+  level: 'info' | 'warn';
+  msg: string;
+  event?: string;
+  [field: string]: unknown;
+}
+
 export interface BridgeProcess {
   child: ChildProcess;
   httpUrl: string;
@@ -20,6 +29,9 @@ export interface BridgeProcess {
   dataDir: string;
   stdout: string;
   stderr: () => string;
+  /** The bridge's log records so far (JSON lines on stderr). */
+  logs: () => LogRecord[];
+  onLog: (listener: (record: LogRecord) => void) => () => void;
   stop(): Promise<void>;
 }
 
@@ -67,19 +79,37 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgePro
   );
   let stdout = '';
   let stderr = '';
+  // The bridge logs JSON lines when not on a terminal: tools read its records, never its prose.
+  const records: LogRecord[] = [];
+  const logListeners = new Set<(record: LogRecord) => void>();
+  let partial = '';
   child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+    const text = chunk.toString();
+    stderr += text;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      const record = JSON.parse(line) as LogRecord;
+      records.push(record);
+      for (const listener of logListeners) listener(record);
+    }
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
   });
   const port = await new Promise<number>((resolvePort, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (match) resolvePort(Number(match[1]));
+    logListeners.add((record) => {
+      if (record.event === 'listening') resolvePort(Number(record.port));
     });
     child.once('exit', (code) =>
       reject(new Error(`bridge exited with ${code} before listening:\n${stderr}`)),
     );
   });
+  // The banner for the person who started it arrives on stdout, on its own pipe: wait for it too.
+  const bannerBy = Date.now() + 10_000;
+  while (!stdout.includes('Next:') && Date.now() < bannerBy && child.exitCode === null)
+    await new Promise((resolveWait) => setTimeout(resolveWait, 10));
   const token = JSON.parse(readFileSync(configPath, 'utf8')).token as string;
   return {
     child,
@@ -93,6 +123,11 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgePro
       return stdout;
     },
     stderr: () => stderr,
+    logs: () => records,
+    onLog: (listener: (record: LogRecord) => void) => {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
     stop: () =>
       new Promise<void>((resolveStop) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
@@ -121,13 +156,20 @@ export async function health(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>) {
     clients: number;
     connectionsTotal: number;
     journal: { seq: number; id: string };
+    store?: {
+      state: string;
+      kind?: string;
+      headSeq?: number;
+      desks?: number;
+      schema?: { current: number; latest: number };
+    };
     popLatencyMs: { count: number; p50: number | null; p95: number | null };
   };
 }
 
-/** The UDP port a bridge started with a `sip` section listens on, as its start-up line says. */
-export function sipPortOf(bridge: Pick<BridgeProcess, 'stdout'>): number {
-  const port = Number(/SIP member on udp 127\.0\.0\.1:(\d+)/.exec(bridge.stdout)?.[1]);
-  if (!(port > 0)) throw new Error(`the bridge did not say where SIP listens:\n${bridge.stdout}`);
+/** The UDP port a bridge started with a `sip` section listens on, from its `sip-listening` log record. */
+export function sipPortOf(bridge: Pick<BridgeProcess, 'logs' | 'stderr'>): number {
+  const port = Number(bridge.logs().find((record) => record.event === 'sip-listening')?.port);
+  if (!(port > 0)) throw new Error(`the bridge did not say where SIP listens:\n${bridge.stderr()}`);
   return port;
 }

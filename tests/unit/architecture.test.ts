@@ -21,15 +21,12 @@ const known = new Set(files);
 
 /** Each file's imports: repository files (resolved) and packages (by name). */
 const graph = new Map<string, { files: string[]; packages: string[] }>();
-for (const file of files) {
-  const text = readFileSync(file, 'utf8');
-  // Type-only imports vanish at build time: they do not make a runtime cycle or pull code in.
-  const runtime = [...text.matchAll(/^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map(
-    (match) => match[1]!,
-  );
+/** The same with type-only imports: what a module depends on, not only what it loads. */
+const typeGraph = new Map<string, string[]>();
+function resolveAll(file: string, specifiers: string[]) {
   const resolved: string[] = [];
   const packages: string[] = [];
-  for (const specifier of runtime) {
+  for (const specifier of specifiers) {
     if (!specifier.startsWith('.')) {
       packages.push(specifier);
       continue;
@@ -40,7 +37,19 @@ for (const file of files) {
     );
     if (target) resolved.push(target);
   }
-  graph.set(file, { files: resolved, packages });
+  return { files: resolved, packages };
+}
+for (const file of files) {
+  const text = readFileSync(file, 'utf8');
+  // Type-only imports vanish at build time: they do not make a runtime cycle or pull code in.
+  const runtime = [...text.matchAll(/^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map(
+    (match) => match[1]!,
+  );
+  const all = [
+    ...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm),
+  ].map((match) => (match[1] ?? match[2])!);
+  graph.set(file, resolveAll(file, runtime));
+  typeGraph.set(file, resolveAll(file, all).files);
 }
 
 function reachable(start: string): Set<string> {
@@ -110,6 +119,45 @@ describe('architecture rules', () => {
       /\.(cards|tasks|interactions)\s*\.\s*(put|add|bulkPut|bulkAdd|update|bulkUpdate|delete|bulkDelete|clear)\s*\(|\.modify\s*\(|\bdb\s*\.\s*transaction\s*\(/;
     const offenders = outside.filter((file) => write.test(readFileSync(file, 'utf8'))).map(rel);
     expect(offenders).toEqual([]);
+  });
+
+  it('ui/ imports nothing from db/ or features/ (not even a type)', () => {
+    const offenders = files
+      .filter((file) => rel(file).startsWith('extension/ui/'))
+      .flatMap((file) =>
+        (typeGraph.get(file) ?? [])
+          .filter((target) => /^extension\/(db|features)\//.test(rel(target)))
+          .map((target) => `${rel(file)} → ${rel(target)}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the message doors depend on no feature and no database code (features depend on doors)', () => {
+    const offenders = files
+      .filter((file) => rel(file).startsWith('extension/doors/'))
+      .flatMap((file) =>
+        (typeGraph.get(file) ?? [])
+          // The pop's payload carries the interface language and its messages: types of ui/i18n.ts.
+          .filter((target) => !/^(extension\/doors\/|shared\/|extension\/ui\/i18n\.ts$)/.test(rel(target)))
+          .map((target) => `${rel(file)} → ${rel(target)}`),
+      );
+    expect(files.some((file) => rel(file).startsWith('extension/doors/'))).toBe(true);
+    expect(offenders).toEqual([]);
+  });
+
+  it('entrypoints stay thin: the worker composes features in under 100 lines, the others in under 40', () => {
+    const entries = files.filter(
+      (file) => rel(file).startsWith('extension/entrypoints/') && !rel(file).includes('/probe/'),
+    );
+    const long = entries
+      .map((file) => ({ file: rel(file), lines: readFileSync(file, 'utf8').trimEnd().split('\n').length }))
+      .filter(({ file, lines }) => lines >= (file.endsWith('background.ts') ? 100 : 40));
+    expect(long).toEqual([]);
+    // Composing means no database handle or repository of its own.
+    const worker = files.find((file) => rel(file) === 'extension/entrypoints/background.ts')!;
+    expect((typeGraph.get(worker) ?? []).map(rel).filter((path) => path.startsWith('extension/db/'))).toEqual(
+      [],
+    );
   });
 
   it('every feature folder is described in ARCHITECTURE.md', () => {

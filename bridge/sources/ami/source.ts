@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type CallEventInput, EXTENSION_PATTERN } from '../../../shared/protocol';
-import type { SourceStatus } from '../../server';
+import type { SourceHooks } from '../types';
 import { AmiCallTracker, type TrackerMeta } from './call-tracker';
 import { type AmiClientOptions, AmiClient, parseAmiUrl } from './client';
 import { type AmiMessage, field } from './parse';
@@ -29,11 +29,7 @@ export interface DialOutcome {
   callId?: string;
 }
 
-export interface AmiSourceHooks {
-  ingest(event: CallEventInput): void;
-  status(status: SourceStatus): void;
-  warn(message: string): void;
-}
+export type AmiSourceHooks = SourceHooks;
 
 /** How long a ringing call may wait for the PBX to say whether its caller id may be shown. */
 const PRESENTATION_TIMEOUT_MS = 500;

@@ -7,7 +7,8 @@
  * for 60 s and only for the call they were issued for, so a captured answer cannot ring a different call.
  * (A replay within the same Call-ID is the same call, which the call book counts once.)
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from '../../secret';
 import { header, type SipMessage } from './parse';
 
 export interface SipAuthConfig {
@@ -102,7 +103,7 @@ export class DigestGuard {
     } else {
       expected = md5(`${ha1}:${nonce}:${ha2}`);
     }
-    if (!sameText(expected, (params.response ?? '').toLowerCase()))
+    if (!sameSecret(expected, (params.response ?? '').toLowerCase()))
       return { ok: false, challenge: false, reason: 'wrong password' };
     // Right password, old nonce (a retransmission long after): ask again rather than refuse.
     if (now - issued > NONCE_LIFETIME_MS || issued > now + 1_000)
@@ -119,7 +120,7 @@ export class DigestGuard {
     const dot = nonce.indexOf('.');
     if (dot <= 0) return undefined;
     const issued = nonce.slice(0, dot);
-    if (!sameText(this.mac(issued, callId), nonce.slice(dot + 1))) return undefined;
+    if (!sameSecret(this.mac(issued, callId), nonce.slice(dot + 1))) return undefined;
     const at = Number.parseInt(issued, 36);
     return Number.isFinite(at) ? at : undefined;
   }
@@ -142,10 +143,4 @@ function sameTarget(digestUri: string, requestUri: string): boolean {
       .split(/[;?]/)[0]!
       .toLowerCase();
   return digestUri !== '' && hostPort(digestUri) === hostPort(requestUri);
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

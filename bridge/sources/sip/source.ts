@@ -6,8 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { CallEventInput } from '../../../shared/protocol';
-import type { SourceStatus } from '../../server';
+import type { SourceHooks } from '../types';
 import { DigestGuard, type SipAuthConfig } from './auth';
 import { header, parseCSeq, parseNameAddr, parseSip, type SipMessage, SipParseError } from './parse';
 import { type RegistrationConfig, SipRegistration } from './register';
@@ -24,11 +23,7 @@ export interface SipSourceConfig {
   register?: RegistrationConfig;
 }
 
-export interface SipHooks {
-  ingest(event: CallEventInput): void;
-  status(status: SourceStatus): void;
-  warn(message: string): void;
-}
+export type SipHooks = SourceHooks;
 
 interface Dialog {
   cseq: number;

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { QuickSearch } from '../../features/search/QuickSearch';
-import { startPage } from '../../ui/start-page';
+import { startPage } from '../../features/app-shell/start-page';
 import '../../ui/base.css';
 import '../../ui/app.css';
 

@@ -1,8 +1,8 @@
 import { QueryClientProvider } from '@tanstack/preact-query';
 import { render } from 'preact';
 import { PanelApp } from '../../features/side-panel/PanelApp';
-import { createQueryClient } from '../../ui/query';
-import { startPage } from '../../ui/start-page';
+import { createQueryClient } from '../../features/app-shell/query';
+import { startPage } from '../../features/app-shell/start-page';
 import '../../ui/base.css';
 import '../../ui/app.css';
 

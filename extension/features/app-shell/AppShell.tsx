@@ -6,7 +6,7 @@ import { CardDetail } from '../cards/CardDetail';
 import { CardsView } from '../cards/CardsView';
 import { DashboardView } from '../dashboard/DashboardView';
 import { ImportView } from '../import-export/ImportView';
-import { SettingsView } from '../pairing/SettingsView';
+import { SettingsView } from '../settings/SettingsView';
 import { TodayView } from '../today/TodayView';
 
 const NAV = [

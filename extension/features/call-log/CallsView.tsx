@@ -1,11 +1,11 @@
 /** Calls no card has claimed yet: each number waits here until a card with it is saved. */
 import { useQuery } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
-import { sendMessage } from '../../messaging';
+import { sendMessage } from '../../doors/page';
 import { describeInteraction, Ltr } from '../../ui/components';
 import { formatDateTime, relativeTime } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
-import { callKeys } from '../../ui/query';
+import { callKeys } from '../app-shell/query';
 import { type CallGap, callGapsItem } from '../settings/items';
 
 function useCallGaps(): [CallGap[], (gaps: CallGap[]) => void] {

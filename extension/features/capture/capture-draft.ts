@@ -5,20 +5,18 @@
  */
 import { parseEmailAddress } from '../../../shared/email';
 import { foldText } from '../../../shared/text';
-import { companyFromEmail, type LeadDraft, parseLeadText } from '../../../shared/lead-text';
+import {
+  type CaptureDraft,
+  companyFromEmail,
+  type LeadDraft,
+  parseLeadText,
+} from '../../../shared/lead-text';
 import { emailFromMailto, phoneFromTelLink } from '../../../shared/page-contacts';
 import { type PhoneOptions, parsePhone } from '../../../shared/phone';
 import { parseVCards } from '../../../shared/vcard';
-import type { GmailPerson, PageCapture } from '../../content-messaging';
+import type { GmailPerson, PageCapture } from '../../doors/content';
 
-export interface CaptureDraft extends LeadDraft {
-  kind: 'person' | 'company';
-  sourceUrl: string;
-  sourceTitle?: string;
-  /** Where the prefill came from, shown as a hint ("from the selection", "from the page's data"). */
-  from: 'selection' | 'structured' | 'vcard' | 'links' | 'email' | 'page';
-  companyId?: string;
-}
+export type { CaptureDraft };
 
 const PERSON_TYPES = /^(?:Person)$/i;
 const ORG_TYPES =

@@ -8,8 +8,8 @@ import type { Card, StatusLight as Light } from '../../db/db';
 import type { CardSummary } from '../search/search';
 import { Ltr, StageOptions, StatusLight, StatusOptions } from '../../ui/components';
 import { t } from '../../ui/i18n';
-import { cardSearch } from '../../ui/page-db';
-import { cardKeys } from '../../ui/query';
+import { cardSearch } from '../app-shell/page-db';
+import { cardKeys } from '../app-shell/query';
 import type { SearchFilters } from '../search/search';
 
 export function CardsView() {

@@ -3,7 +3,7 @@
  * The user reads each step: "Ringing your phone…", then the outcome or the PBX's reason for failing.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { onEvent, sendMessage } from '../../messaging';
+import { onEvent, sendMessage } from '../../doors/page';
 import { t } from '../../ui/i18n';
 
 interface Progress {

@@ -3,8 +3,8 @@ import { useQuery } from '@tanstack/preact-query';
 import { STAGES } from '../../db/db';
 import { Section } from '../../ui/components';
 import { locale, t } from '../../ui/i18n';
-import { cardSearch, db } from '../../ui/page-db';
-import { dashboardKeys } from '../../ui/query';
+import { cardSearch, db } from '../app-shell/page-db';
+import { dashboardKeys } from '../app-shell/query';
 
 const DAY = 24 * 60 * 60 * 1000;
 const DAYS = 14;

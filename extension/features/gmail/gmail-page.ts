@@ -4,7 +4,7 @@
  * and tests/fixtures/gmail). Class names are only used as a first guess, with a structural fallback.
  */
 import { parseMailDate, timeFromGmailId } from '../../../shared/mail-date';
-import type { GmailContext, GmailPerson } from '../../content-messaging';
+import type { GmailContext, GmailPerson } from '../../doors/content';
 
 const SIGNATURE_LINES = 14;
 

@@ -8,14 +8,8 @@ import { type ColumnKind, guessColumn } from '../../../shared/contacts';
 import { Section } from '../../ui/components';
 import { formatDate } from '../../ui/format';
 import { locale, type MessageKey, t } from '../../ui/i18n';
-import { changed, db, phoneOptions } from '../../ui/page-db';
-import {
-  bridgeUrlItem,
-  defaultCountryItem,
-  languageItem,
-  myExtensionsItem,
-  outsideLinePrefixItem,
-} from '../settings/items';
+import { changed, db, phoneOptions } from '../app-shell/page-db';
+import { restoreSettings, settingsSnapshot } from '../settings/backup';
 import {
   type Backup,
   type ContactsFile,
@@ -56,27 +50,6 @@ function download(name: string, content: string, type: string): void {
   link.download = name;
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** The settings a backup carries (never the pairing token: a backup file travels). */
-async function settingsSnapshot(): Promise<Record<string, unknown>> {
-  return {
-    bridgeUrl: await bridgeUrlItem.getValue(),
-    defaultCountry: await defaultCountryItem.getValue(),
-    outsideLinePrefix: await outsideLinePrefixItem.getValue(),
-    myExtensions: await myExtensionsItem.getValue(),
-    language: await languageItem.getValue(),
-  };
-}
-
-async function restoreSettings(settings: Record<string, unknown>): Promise<void> {
-  const text = (key: string) => (typeof settings[key] === 'string' ? (settings[key] as string) : undefined);
-  if (text('bridgeUrl')) await bridgeUrlItem.setValue(text('bridgeUrl')!);
-  if (text('defaultCountry')) await defaultCountryItem.setValue(text('defaultCountry')!);
-  if (text('outsideLinePrefix') !== undefined)
-    await outsideLinePrefixItem.setValue(text('outsideLinePrefix')!);
-  if (text('myExtensions') !== undefined) await myExtensionsItem.setValue(text('myExtensions')!);
-  if (text('language')) await languageItem.setValue(text('language')!);
 }
 
 export function ImportView() {

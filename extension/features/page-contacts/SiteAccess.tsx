@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { sendMessage, type SiteAccess as Access } from '../../messaging';
+import { sendMessage, type SiteAccess as Access } from '../../doors/page';
 import { t } from '../../ui/i18n';
 import { patternOf } from './sites';
 

@@ -7,7 +7,7 @@
  * element stays undefined; a page that defines its own `kesher-chip` gets its constructor run on ours and
  * may take the shadow root first, in which case no chip is shown there.
  */
-import type { ChipCard } from '../../content-messaging';
+import type { ChipCard } from '../../doors/content';
 import { t } from '../../ui/i18n';
 
 const ours = new WeakSet<Element>();

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/page-contacts';
 import type { PhoneOptions } from '../../../shared/phone';
 import type { Card, KesherDb } from '../../db/db';
-import type { ChipCard, ScanHit, ScanItem } from '../../content-messaging';
+import type { ChipCard, ScanHit, ScanItem } from '../../doors/content';
 
 export async function chipCards(db: KesherDb, cards: readonly Card[]): Promise<Map<string, ChipCard>> {
   const chips = new Map<string, ChipCard>();

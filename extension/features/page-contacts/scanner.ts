@@ -5,7 +5,7 @@
  * chips are the only thing added to its DOM.
  */
 import { MIGHT_HOLD_CONTACT } from '../../../shared/contact-hint';
-import type { ScanHit, ScanItem } from '../../content-messaging';
+import type { ScanHit, ScanItem, ScanStats } from '../../doors/content';
 import { createChip, isOurChip } from './chip';
 
 /**
@@ -30,18 +30,6 @@ const SKIP = new Set([
   'HEAD',
   'TITLE',
 ]);
-
-export interface ScanStats {
-  /** When the scan started, on the page's performance clock. */
-  startedAt: number;
-  /** From start until the first pass over the page had its chips. */
-  firstPassMs: number;
-  /** The longest stretch this script held the main thread. */
-  longestSliceMs: number;
-  slices: number;
-  itemsSent: number;
-  chips: number;
-}
 
 export interface ScannerOptions {
   signal: AbortSignal;

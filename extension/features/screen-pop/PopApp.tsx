@@ -7,7 +7,7 @@
 import { customerNumber } from '../../../shared/caller-id';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { StatusLight as Light } from '../../db/db';
-import { type CardView, onEvent, type PopView, sendMessage } from '../../messaging';
+import { type CardView, onEvent, type PopView, sendMessage } from '../../doors/page';
 import { CallButton } from '../click-to-call/CallButton';
 import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
 import { formatDuration, lastSpokeText } from '../../ui/format';

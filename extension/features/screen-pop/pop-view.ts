@@ -4,7 +4,7 @@ import { type PhoneOptions, parsePhone } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
 import { readCaller, readCardWithActivity } from '../../db/views';
-import type { CardView, PopView } from '../../messaging';
+import type { CardView, PopView } from '../../doors/page';
 
 export const RECENT_INTERACTIONS = 5;
 

@@ -7,7 +7,7 @@ import { storage } from 'wxt/utils/storage';
 import type { PhoneOptions } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
-import { broadcast, type PopView } from '../../messaging';
+import { broadcast, type PopView } from '../../doors/page';
 import { type Locale, MESSAGES, t } from '../../ui/i18n';
 import { buildPopView } from './pop-view';
 

@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { Ltr, StatusLight } from '../../ui/components';
 import { SiteAccess } from '../page-contacts/SiteAccess';
 import { t } from '../../ui/i18n';
-import { cardSearch } from '../../ui/page-db';
+import { cardSearch } from '../app-shell/page-db';
 import type { CardSummary } from './search';
 
 function openInApp(hash: string): void {

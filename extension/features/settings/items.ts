@@ -2,6 +2,7 @@
  * Settings the service worker and pages read. They live in chrome.storage.local under the keys given
  * here (documented in the README: tests and admins may set them directly).
  */
+import type { LinkState } from '../../doors/page';
 import { storage } from 'wxt/utils/storage';
 import { EXTENSION_PATTERN } from '../../../shared/protocol';
 
@@ -71,23 +72,7 @@ export interface CallGap {
 export const callGapsItem = storage.defineItem<CallGap[]>('local:callGaps', { fallback: [] });
 export const MAX_CALL_GAPS = 20;
 
-export type LinkStateName =
-  | 'not-paired'
-  | 'connecting'
-  | 'connected'
-  | 'wrong-token'
-  | 'origin-refused'
-  | 'unreachable'
-  | 'bad-url'
-  | 'incompatible';
-
-export interface LinkState {
-  state: LinkStateName;
-  detail?: string;
-  since: number;
-  /** When the next reconnection attempt is due (ms since epoch), while the link is down. */
-  retryAt?: number;
-}
+export type { LinkState, LinkStateName } from '../../doors/page';
 
 /** The link's state for pages to show (chrome.storage.session key "linkState"). */
 export const linkStateItem = storage.defineItem<LinkState>('session:linkState', {

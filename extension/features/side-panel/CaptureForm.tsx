@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { Card } from '../../db/db';
-import { type PanelView, sendMessage } from '../../messaging';
+import { type PanelView, sendMessage } from '../../doors/page';
 import { t } from '../../ui/i18n';
 import { useAction } from '../../ui/use-action';
 import type { CaptureDraft } from '../capture/capture-draft';

@@ -6,10 +6,10 @@
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { onEvent, type PanelView, sendMessage } from '../../messaging';
+import { onEvent, type PanelView, sendMessage } from '../../doors/page';
 import { Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
 import { t } from '../../ui/i18n';
-import { panelKeys } from '../../ui/query';
+import { panelKeys } from '../app-shell/query';
 import { useAction } from '../../ui/use-action';
 import { CaptureForm } from './CaptureForm';
 

@@ -1,16 +1,10 @@
-/**
- * The side panel's state, in the service worker: for each tab, what its content scripts reported (Gmail's
- * open thread, a capture from the page) and what the panel should show for it. Kept in storage.session so
- * a worker restart does not empty an open panel.
- */
-import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
 import type { PhoneOptions } from '../../../shared/phone';
 import { buildCard, saveCard, updateCard } from '../../db/cards';
-import { type Card, type KesherDb } from '../../db/db';
+import type { Card, KesherDb } from '../../db/db';
 import { emailLogged, logCapture, logEmail } from '../../db/interactions';
-import { type GmailContext, RESCAN } from '../../content-messaging';
-import type { PanelView } from '../../messaging';
+import { type GmailContext, tabDoor } from '../../doors/content';
+import type { PanelView } from '../../doors/page';
 import { type CaptureDraft, draftFromEmail } from '../capture/capture-draft';
 import { cardsByEmail, cardsByPhoneKeys, domainKey } from '../page-contacts/lookup';
 import { cardView } from '../screen-pop/pop-view';
@@ -258,7 +252,7 @@ export class PanelService {
   /** "Log this email": subject, date and a link back to the thread; the text only when asked for. */
   async logEmail(tabId: number, cardId: string, body?: string): Promise<void> {
     const gmail = this.tabs.get(tabId)?.gmail;
-    if (!gmail || gmail.view !== 'thread') throw new Error('No email is open in that tab');
+    if (gmail?.view !== 'thread') throw new Error('No email is open in that tab');
     const from = gmail.people.find((person) => person.role === 'from');
     const card = await this.db.cards.get(cardId);
     const inbound = Boolean(
@@ -280,7 +274,7 @@ export class PanelService {
   /** Cards changed: open panels refresh (onChange) and pages with chips look again. */
   rescanPages(): void {
     for (const tabId of this.contentTabs) {
-      browser.tabs.sendMessage(tabId, RESCAN).catch(() => this.contentTabs.delete(tabId));
+      tabDoor.sendToTab({ tabId }, 'rescan').catch(() => this.contentTabs.delete(tabId));
     }
   }
 }

@@ -5,8 +5,8 @@ import { type Card, type Interaction, type Task, UNKNOWN_CARD } from '../../db/d
 import { describeInteraction, Ltr, Section } from '../../ui/components';
 import { formatDate, relativeTime } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
-import { db } from '../../ui/page-db';
-import { todayKeys } from '../../ui/query';
+import { db } from '../app-shell/page-db';
+import { todayKeys } from '../app-shell/query';
 import { CallButton } from '../click-to-call/CallButton';
 
 function startOfToday(now = new Date()): number {

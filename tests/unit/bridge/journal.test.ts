@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../../bridge/journal';
-import { latestPerCall } from '../../../bridge/server';
+import { latestPerCall } from '../../../bridge/link/catch-up';
 import type { CallSnapshot } from '../../../shared/protocol';
 
 const call = (callId: string, status: CallSnapshot['status'] = 'ringing'): CallSnapshot => ({

@@ -1,17 +1,43 @@
 /**
- * The typed doors between the service worker and the extension's pages. One map, function syntax;
- * every request names a function of the map, and the worker checks who sent it.
+ * The door between the service worker and the extension's own pages (app, pop, popup, side panel): the
+ * requests they may make, the events the worker broadcasts, and every payload type. Only Kesher's pages may
+ * knock (the sender's id and its page address are checked).
  */
 import { browser } from 'wxt/browser';
-import type { CallSnapshot } from '../shared/protocol';
-import type { Card, Interaction, StatusLight, Task } from './db/db';
-import type { CardWithActivity } from './db/views';
-import type { CaptureDraft } from './features/capture/capture-draft';
-import type { LinkState } from './features/settings/items';
-import type { Locale, Messages } from './ui/i18n';
+import type { CaptureDraft } from '../../shared/lead-text';
+import type { CallSnapshot } from '../../shared/protocol';
+import type { Card, CardWithActivity, Interaction, StatusLight, Task } from '../../shared/records';
+import type { Locale, Messages } from '../ui/i18n';
+import {
+  type ArgsOf,
+  defineDoor,
+  defineEvents,
+  type HandlersOf,
+  type RawSender,
+  type ResultOf,
+} from './door';
 
 /** A card with its open tasks and recent interactions (read by `db/views.ts`). */
 export type CardView = CardWithActivity;
+
+export type LinkStateName =
+  | 'not-paired'
+  | 'connecting'
+  | 'connected'
+  | 'wrong-token'
+  | 'origin-refused'
+  | 'unreachable'
+  | 'bad-url'
+  | 'incompatible';
+
+/** The bridge link's state, as pages show it. */
+export interface LinkState {
+  state: LinkStateName;
+  detail?: string;
+  since: number;
+  /** When the next reconnection attempt is due (ms since epoch), while the link is down. */
+  retryAt?: number;
+}
 
 export interface PopView {
   call: CallSnapshot;
@@ -127,83 +153,38 @@ export interface EventMap {
 }
 
 export type MessageName = keyof ProtocolMap;
-type Arg<K extends MessageName> = Parameters<ProtocolMap[K]>[0];
-type Result<K extends MessageName> = ReturnType<ProtocolMap[K]>;
 
-interface Request<K extends MessageName = MessageName> {
-  kesher: 'request';
-  name: K;
-  arg: Arg<K>;
-}
-interface EventMessage<K extends keyof EventMap = keyof EventMap> {
-  kesher: 'event';
-  name: K;
-  payload: EventMap[K];
-}
-type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A page request needs nothing about its sender beyond "one of Kesher's pages". */
+export type PageSender = { url: string };
 
-export async function sendMessage<K extends MessageName>(
+export const pageDoor = defineDoor<ProtocolMap, PageSender>({
+  tag: 'request',
+  identify: (sender: RawSender) =>
+    sender.id === browser.runtime.id && (sender.url ?? '').startsWith(browser.runtime.getURL('/'))
+      ? { url: sender.url ?? '' }
+      : null,
+  refusal: 'not allowed from this sender',
+});
+
+export type Handlers = HandlersOf<ProtocolMap, PageSender>;
+
+/** From a page: ask the worker. */
+export function sendMessage<K extends MessageName>(
   name: K,
-  ...args: Arg<K> extends undefined ? [] : [Arg<K>]
-): Promise<Result<K>> {
-  const request: Request<K> = { kesher: 'request', name, arg: args[0] as Arg<K> };
-  const reply = (await browser.runtime.sendMessage(request)) as Reply<Result<K>> | undefined;
-  if (!reply) throw new Error(`no answer to ${name}: the service worker did not handle it`);
-  if (!reply.ok) throw new Error(reply.error);
-  return reply.value;
+  ...args: ArgsOf<ProtocolMap, K>
+): Promise<ResultOf<ProtocolMap, K>> {
+  return pageDoor.send(name, ...args);
 }
 
-export type Handlers = {
-  [K in MessageName]: (arg: Arg<K>) => Promise<Result<K>> | Result<K>;
-};
-
-function fromOwnPage(sender: { id?: string; url?: string }): boolean {
-  return sender.id === browser.runtime.id && (sender.url ?? '').startsWith(browser.runtime.getURL('/'));
-}
-
-/** In the service worker: answer every request of the map. */
-export function serveMessages(handlers: Handlers, onError: (name: string, error: unknown) => void): void {
-  browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
-    const request = message as Partial<Request>;
-    if (request?.kesher !== 'request' || typeof request.name !== 'string' || !(request.name in handlers))
-      return false;
-    if (!fromOwnPage(sender)) {
-      sendResponse({ ok: false, error: 'not allowed from this sender' } satisfies Reply<never>);
-      return false;
-    }
-    const handler = handlers[request.name as MessageName] as (arg: unknown) => unknown;
-    Promise.resolve()
-      .then(() => handler(request.arg))
-      .then(
-        (value) => sendResponse({ ok: true, value: value ?? null }),
-        (error: unknown) => {
-          onError(request.name as string, error);
-          sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
-        },
-      );
-    return true;
-  });
-}
-
-/** From the worker to every open extension page; nobody listening is fine. */
-export function broadcast<K extends keyof EventMap>(name: K, payload: EventMap[K]): void {
-  const message: EventMessage<K> = { kesher: 'event', name, payload };
-  browser.runtime.sendMessage(message).catch(() => {
-    // "Receiving end does not exist": no page is open, which is normal.
-  });
-}
-
-export function onEvent<K extends keyof EventMap>(
-  name: K,
-  listener: (payload: EventMap[K]) => void,
+/** In the worker: answer every request of the map (a missing handler does not compile). */
+export function serveMessages(
+  handlers: Handlers,
+  onError: (name: string, error: unknown) => void,
 ): () => void {
-  const wrapped = (message: unknown, sender: { id?: string }) => {
-    const event = message as Partial<EventMessage>;
-    if (sender.id === browser.runtime.id && event?.kesher === 'event' && event.name === name) {
-      listener(event.payload as EventMap[K]);
-    }
-    return false;
-  };
-  browser.runtime.onMessage.addListener(wrapped);
-  return () => browser.runtime.onMessage.removeListener(wrapped);
+  return pageDoor.serve(handlers, { onError });
 }
+
+const events = defineEvents<EventMap>('event', (sender) => sender.id === browser.runtime.id);
+/** From the worker to every open extension page; nobody listening is fine. */
+export const broadcast = events.emit;
+export const onEvent = events.on;

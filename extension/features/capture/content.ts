@@ -3,7 +3,7 @@
  * Reads only; nothing is written into the page. JSON-LD is parsed as JSON (never evaluated); every string is
  * length-capped so a hostile page cannot flood the worker.
  */
-import type { PageCapture } from '../../content-messaging';
+import type { PageCapture } from '../../doors/content';
 
 const MAX_TEXT = 4000;
 const MAX_ITEMS = 20;

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/preact-query';
-import type { SearchFilters } from '../features/search/search';
-import { onEvent } from '../messaging';
+import type { SearchFilters } from '../search/search';
+import { onEvent } from '../../doors/page';
 
 /** One query-key factory per feature keeps invalidation honest. */
 export const cardKeys = {

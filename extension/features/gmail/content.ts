@@ -5,8 +5,7 @@
  * events. No polling.
  */
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { browser } from 'wxt/browser';
-import { type ChipCard, type GmailContext, onRescan, sendContentMessage } from '../../content-messaging';
+import { type ChipCard, type GmailContext, sendContentMessage, tabDoor } from '../../doors/content';
 import '../../locales/all';
 import { resolveLocale, setLocale } from '../../ui/i18n';
 import { createChip, isOurChip } from '../page-contacts/chip';
@@ -109,26 +108,13 @@ export function startGmail(ctx: ContentScriptContext): void {
     });
   }
   ctx.addEventListener(window, 'hashchange', schedule);
-  ctx.onInvalidated(onRescan(() => report(true)));
-  // "Log this email" with the message text: only when the user ticked it, and only from this extension.
-  const onQuery = (
-    message: unknown,
-    sender: { id?: string; tab?: unknown },
-    reply: (body: string) => void,
-  ) => {
-    const query = message as { kesher?: string; name?: string };
-    if (
-      sender.id !== browser.runtime.id ||
-      sender.tab ||
-      query?.kesher !== 'content-query' ||
-      query.name !== 'messageBody'
-    )
-      return false;
-    reply(openMessageBody(document));
-    return false;
-  };
-  browser.runtime.onMessage.addListener(onQuery);
-  ctx.onInvalidated(() => browser.runtime.onMessage.removeListener(onQuery));
+  // "Log this email" with the message text: only when the user ticked it, and only the worker may ask.
+  ctx.onInvalidated(
+    tabDoor.serveSome(
+      { rescan: () => report(true), messageBody: () => openMessageBody(document) },
+      { onError: () => {} },
+    ),
+  );
   void languageItem
     .getValue()
     .then((language) => setLocale(resolveLocale(language, navigator.languages), false));

@@ -3,7 +3,7 @@
  */
 import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
-import { sendMessage } from '../../messaging';
+import { sendMessage } from '../../doors/page';
 import { LANGUAGE_NAMES, LOCALES, locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,
@@ -15,7 +15,7 @@ import {
   myExtensionsItem,
   outsideLinePrefixItem,
   parseExtensions,
-} from '../settings/items';
+} from './items';
 
 /** The offices Kesher is made for first, then a few common ones; names in the interface's language. */
 const COUNTRIES = ['IL', 'GR', 'CY', 'US', 'GB', 'DE', 'FR', 'IT', 'ES', 'TR', 'RU', 'UA'];

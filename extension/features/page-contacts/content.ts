@@ -1,6 +1,6 @@
 /** The page-contacts content script: chips on an allowed site (or a one-off scan of one tab). */
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { onRescan, sendContentMessage } from '../../content-messaging';
+import { sendContentMessage, tabDoor } from '../../doors/content';
 import { languageItem } from '../settings/language';
 import '../../locales/all';
 import { resolveLocale, setLocale } from '../../ui/i18n';
@@ -29,7 +29,7 @@ export function startPageContacts(ctx: ContentScriptContext): void {
   ctx.onInvalidated(() => {
     world[STARTED] = undefined;
   });
-  ctx.onInvalidated(onRescan(() => scanner.rescanAll()));
+  ctx.onInvalidated(tabDoor.serveSome({ rescan: () => scanner.rescanAll() }, { onError: () => {} }));
   void languageItem.getValue().then((language) => {
     setLocale(resolveLocale(language, navigator.languages), false);
     scanner.start();

@@ -2,10 +2,10 @@
  * The database as an extension page uses it (pages are extension-origin, so IndexedDB is Kesher's own), and
  * the one search over it. After a change the page tells the worker, which refreshes open pops.
  */
-import { createDb } from '../db/db';
-import { CardSearch } from '../features/search/search';
-import { phoneOptions } from '../features/settings/items';
-import { sendMessage } from '../messaging';
+import { createDb } from '../../db/db';
+import { CardSearch } from '../search/search';
+import { phoneOptions } from '../settings/items';
+import { sendMessage } from '../../doors/page';
 
 export const db = createDb();
 export const cardSearch = new CardSearch(db);

@@ -1,0 +1,97 @@
+/**
+ * The bridge's REST side: health, the session check the extension probes while the bridge is away, and the
+ * call API; cloud PBX webhooks (signed) before the Host check, everything else behind it and a bearer token.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { CallEventInputSchema, type CallEventInput, PROTOCOL_VERSION, validate } from '../../shared/protocol';
+import type { Log } from '../log';
+import { bearer, sameSecret } from '../secret';
+import type { IngestResult, SourceStatus } from '../sources/types';
+import { type WebhookConfig, webhookRouter } from '../sources/webhook';
+import type { Guard } from './guard';
+
+export const BRIDGE_VERSION = '0.1.0';
+
+export interface ApiDeps {
+  token: string;
+  guard: Guard;
+  webhooks?: WebhookConfig;
+  ingest(event: CallEventInput, receivedAt?: number): IngestResult;
+  health(detailed: boolean): unknown;
+  setSource(status: SourceStatus): void;
+  log: Log;
+}
+
+export function httpApp(deps: ApiDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  // The moment a PBX event reached us, before any parsing: where fan-out and pop latency start.
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    response.locals.receivedAt = performance.now();
+    next();
+  });
+  const webhooks = deps.webhooks;
+  if (webhooks) {
+    // Before the Host check: providers reach us through a tunnel under its own name. Signed instead.
+    app.use(
+      '/webhooks',
+      webhookRouter(webhooks, (event, receivedAt) => deps.ingest(event, receivedAt)),
+    );
+    for (const [name, configured] of Object.entries({
+      generic: webhooks.generic,
+      twilio: webhooks.twilio,
+      aircall: webhooks.aircall,
+    })) {
+      if (configured)
+        deps.setSource({ name: `webhook:${name}`, state: 'ready', detail: `POST /webhooks/${name}` });
+    }
+  }
+  app.use(deps.guard.middleware());
+
+  const authenticated = (request: Request) => sameSecret(bearer(request.headers.authorization), deps.token);
+  const requireToken = (request: Request, response: Response, next: NextFunction) => {
+    if (authenticated(request)) {
+      next();
+      return;
+    }
+    response
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer realm="kesher"')
+      .json({ error: request.headers.authorization ? 'wrong token' : 'missing bearer token' });
+  };
+
+  app.get('/health', (request, response) => {
+    const detailed = authenticated(request);
+    // Benchmarks start the bridge with node --expose-gc and ask for the heap after a full collection.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (detailed && request.query.gc === '1' && gc) gc();
+    response.json(deps.health(detailed));
+  });
+  app.get('/api/v1/session', requireToken, (_request, response) => {
+    response.json({ ok: true, bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION });
+  });
+  app.post('/api/v1/calls', requireToken, express.json({ limit: '16kb' }), (request, response) => {
+    const parsed = validate(CallEventInputSchema, request.body);
+    if (!parsed.ok) {
+      response.status(400).json({ error: parsed.reason });
+      return;
+    }
+    const result = deps.ingest(parsed.value, response.locals.receivedAt as number);
+    response
+      .status(202)
+      .json({ callId: result.call.callId, status: result.call.status, changed: result.changed });
+  });
+  app.use((_request: Request, response: Response) => {
+    response.status(404).json({ error: 'not found' });
+  });
+  // Body-parser errors (malformed JSON, too large) arrive here with a status of their own.
+  app.use(
+    (error: Error & { status?: number }, _request: Request, response: Response, _next: NextFunction) => {
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      const message = status === 400 ? `body is not valid JSON: ${error.message}` : error.message;
+      if (status === 500) deps.log('warn', `http: ${error.stack ?? error.message}`, { event: 'http-error' });
+      response.status(status).json({ error: message });
+    },
+  );
+  return app;
+}

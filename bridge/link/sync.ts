@@ -1,0 +1,202 @@
+/**
+ * Office mode on the link: desks push their changes and pull the hub's, over the WebSocket they already
+ * keep. A desk that pulled once hears of every later change (its own bridge's pushes, and other bridges'
+ * through the store's notifications) without asking again. Every refusal is a `sync-error` frame naming
+ * the request; nothing of a refused push is applied.
+ */
+import { checkPush } from '../../shared/sync';
+import type { Log } from '../log';
+import { CHANGES_CHANNEL, type OfficeStore, StoreError } from '../store/store';
+import type { Client, Clients } from './clients';
+
+/** What /health and the doctor say about the office store. */
+export interface StoreStatus {
+  state: 'not-opened' | 'open' | 'failed';
+  kind?: 'pglite' | 'postgres';
+  storeId?: string;
+  schema?: { current: number; latest: number };
+  headSeq?: number;
+  /** Desks that pulled and are kept up to date on this bridge. */
+  desks?: number;
+  error?: string;
+}
+
+/** Changes per sync-changes frame. */
+const PAGE = 500;
+
+interface Subscriber {
+  cursor: number;
+  sending: boolean;
+  again: boolean;
+}
+
+export class SyncHub {
+  private store?: Promise<OfficeStore>;
+  private readonly subscribers = new Map<Client, Subscriber>();
+  private stopListening?: () => Promise<void>;
+  private state: StoreStatus = { state: 'not-opened' };
+
+  constructor(
+    private readonly open: () => Promise<OfficeStore>,
+    private readonly clients: Clients,
+    private readonly log: Log,
+  ) {}
+
+  /** The store, opened on first use (a bridge nobody syncs with never starts its database). */
+  ready(): Promise<OfficeStore> {
+    if (!this.store) {
+      this.store = this.open().then(async (store) => {
+        this.stopListening = await store.sql.listen(CHANGES_CHANNEL, () => void this.fanOut());
+        this.state = {
+          state: 'open',
+          kind: store.sql.kind,
+          storeId: store.storeId,
+          schema: await store.schemaVersion(),
+          headSeq: await store.headSeq(),
+        };
+        this.log('info', `office store open (${store.sql.kind}), store ${store.storeId}`, {
+          event: 'store-open',
+          kind: store.sql.kind,
+          storeId: store.storeId,
+        });
+        return store;
+      });
+      this.store.catch((error: Error) => {
+        this.state = { state: 'failed', error: error.message };
+        this.log('warn', `office store: ${error.message}`, { event: 'store-failed' });
+        this.store = undefined;
+      });
+    }
+    return this.store;
+  }
+
+  status(): StoreStatus {
+    return { ...this.state, desks: this.subscribers.size };
+  }
+
+  forget(client: Client): void {
+    this.subscribers.delete(client);
+  }
+
+  async push(
+    client: Client,
+    frame: { requestId: string; storeId: string | null; baseSeq: number; changes: unknown[] },
+    author: string,
+  ): Promise<void> {
+    const fail = (code: 'bad-change' | 'no-store' | StoreError['code'], reason: string) =>
+      this.clients.send(client, { type: 'sync-error', requestId: frame.requestId, code, reason });
+    const checked = checkPush(frame.changes);
+    if (!checked.ok) return fail('bad-change', checked.reason);
+    let store: OfficeStore;
+    try {
+      store = await this.ready();
+    } catch (error) {
+      return fail('no-store', `the office store is not available: ${(error as Error).message}`);
+    }
+    try {
+      const result = await store.push(checked.changes, author, {
+        storeId: frame.storeId,
+        baseSeq: frame.baseSeq,
+      });
+      this.clients.send(client, { type: 'sync-ack', requestId: frame.requestId, ...result });
+      this.state.headSeq = result.headSeq;
+      this.log('info', `desk #${client.id} pushed ${checked.changes.length} changes`, {
+        event: 'sync-push',
+        client: client.id,
+        changes: checked.changes.length,
+        headSeq: result.headSeq,
+      });
+    } catch (error) {
+      if (error instanceof StoreError) return fail(error.code, error.message);
+      this.log('warn', `push from desk #${client.id} failed: ${(error as Error).message}`, {
+        event: 'sync-failed',
+      });
+      return fail('no-store', `the office store could not take the push: ${(error as Error).message}`);
+    }
+    void this.fanOut();
+  }
+
+  async pull(
+    client: Client,
+    frame: { requestId: string; storeId: string | null; afterSeq: number },
+  ): Promise<void> {
+    let store: OfficeStore;
+    try {
+      store = await this.ready();
+    } catch (error) {
+      this.clients.send(client, {
+        type: 'sync-error',
+        requestId: frame.requestId,
+        code: 'no-store',
+        reason: `the office store is not available: ${(error as Error).message}`,
+      });
+      return;
+    }
+    if (frame.storeId !== null && frame.storeId !== store.storeId) {
+      this.clients.send(client, {
+        type: 'sync-error',
+        requestId: frame.requestId,
+        code: 'store-replaced',
+        reason: 'the office store was replaced: download it again (pull from 0 with no store id)',
+      });
+      return;
+    }
+    this.subscribers.set(client, { cursor: frame.afterSeq, sending: false, again: false });
+    await this.send(client, store, true);
+  }
+
+  /** Every subscribed desk gets what it has not had yet. */
+  async fanOut(): Promise<void> {
+    if (!this.store) return;
+    const store = await this.store;
+    this.state.headSeq = await store.headSeq();
+    await Promise.all([...this.subscribers.keys()].map((client) => this.send(client, store)));
+  }
+
+  /** `answer`: a pull is answered even when there is nothing new (the desk learns the head and store id). */
+  private async send(client: Client, store: OfficeStore, answer = false): Promise<void> {
+    const subscriber = this.subscribers.get(client);
+    if (!subscriber) return;
+    // One sender per desk: news arriving meanwhile is sent by the same loop, in order, never twice.
+    if (subscriber.sending) {
+      subscriber.again = true;
+      return;
+    }
+    subscriber.sending = true;
+    try {
+      do {
+        subscriber.again = false;
+        for (;;) {
+          const changes = await store.changesSince(subscriber.cursor, PAGE + 1);
+          const page = changes.slice(0, PAGE);
+          if (page.length === 0 && !answer) break;
+          answer = false;
+          if (!this.subscribers.has(client)) return;
+          if (page.length > 0) subscriber.cursor = page.at(-1)!.seq;
+          const headSeq = await store.headSeq();
+          await new Promise<void>((resolve) =>
+            this.clients.send(
+              client,
+              {
+                type: 'sync-changes',
+                storeId: store.storeId,
+                changes: page,
+                headSeq,
+                more: changes.length > PAGE,
+              },
+              resolve,
+            ),
+          );
+          if (changes.length <= PAGE) break;
+        }
+      } while (subscriber.again);
+    } finally {
+      subscriber.sending = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.stopListening?.();
+    if (this.store) await (await this.store.catch(() => undefined))?.close();
+  }
+}

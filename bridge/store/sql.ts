@@ -1,0 +1,141 @@
+/**
+ * The two ways the office store reaches PostgreSQL, behind one small interface: PGlite (PostgreSQL compiled
+ * to WASM, data in the bridge's data folder: the default, no server to run) and a PostgreSQL server through
+ * `pg` (an office that outgrows one machine, or several bridges sharing one store).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { PGlite as PGliteDb } from '@electric-sql/pglite';
+
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Sql extends SqlRunner {
+  readonly kind: 'pglite' | 'postgres';
+  /** One transaction: committed when `work` resolves, rolled back (and rethrown) when it throws. */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /** Hear of commits made through other connections (other bridges on the same PostgreSQL). */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** `store` in bridge.json: "embedded" (PGlite in the data folder) or a postgres:// URL. */
+export type StoreSetting = 'embedded' | `postgres://${string}` | `postgresql://${string}`;
+
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(value);
+}
+
+/** A postgres:// URL without its password, for logs and the doctor. */
+export function redactPostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unreadable URL)';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * An embedded store belongs to one process at a time (PGlite is one PostgreSQL in this process's memory):
+ * a second opener — a backup while the bridge runs — is refused with the first one's pid.
+ */
+function lockStore(dir: string): () => void {
+  const lock = `${dir}.lock`;
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    if (Number.isInteger(pid) && pid !== process.pid && alive(pid))
+      throw new Error(
+        `the embedded store ${dir} is in use by process ${pid} (a running bridge): stop it first`,
+      );
+  }
+  writeFileSync(lock, `${process.pid}\n`, { mode: 0o600 });
+  return () => rmSync(lock, { force: true });
+}
+
+export async function openPglite(dir: string): Promise<Sql> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const unlock = lockStore(dir);
+  const { PGlite } = await import('@electric-sql/pglite');
+  let db: PGliteDb;
+  try {
+    db = (await PGlite.create(dir)) as PGliteDb;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const runner = (target: Pick<PGliteDb, 'query'>): SqlRunner => ({
+    query: async <T>(text: string, params?: unknown[]) => (await target.query<T>(text, params)).rows,
+  });
+  return {
+    kind: 'pglite',
+    ...runner(db),
+    transaction: (work) => db.transaction((tx) => work(runner(tx))),
+    // One process owns an embedded store: there is nobody else to hear from.
+    listen: async () => async () => {},
+    close: async () => {
+      await db.close();
+      unlock();
+    },
+  };
+}
+
+export async function openPostgres(url: string): Promise<Sql> {
+  const { default: pg } = await import('pg');
+  // bigint (seq) as a JS number: sequences stay far below 2^53.
+  pg.types.setTypeParser(20, (value: string) => Number(value));
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
+  // An idle connection the server closed must not crash the bridge: the pool makes a new one.
+  pool.on('error', () => {});
+  await pool.query('SELECT 1');
+  const listeners: Array<import('pg').Client> = [];
+  return {
+    kind: 'postgres',
+    query: async <T>(text: string, params?: unknown[]) =>
+      (await pool.query(text, params as unknown[])).rows as T[],
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          query: async <T>(text: string, params?: unknown[]) =>
+            (await client.query(text, params as unknown[])).rows as T[],
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onNotify) {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      await client.connect();
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      await client.query(`LISTEN ${channel}`);
+      listeners.push(client);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await Promise.all(listeners.map((client) => client.end().catch(() => {})));
+      await pool.end();
+    },
+  };
+}

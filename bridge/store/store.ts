@@ -1,0 +1,346 @@
+/**
+ * The office's card store on the bridge: every desk's changes ordered into one sequence, applied by the
+ * rules of `shared/sync.ts`, kept with who made them. A push is one transaction (all of it or nothing) and
+ * idempotent (a change id is applied once), so a desk killed mid-push or a bridge killed mid-write loses and
+ * duplicates nothing. Pushes take one lock, so the sequence is also the commit order: a desk that pulled up
+ * to N never misses a change numbered below N that committed later.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  applyChange,
+  type Change,
+  mergeInto,
+  type OrderedChange,
+  type StoredRecord,
+  type SyncTable,
+} from '../../shared/sync';
+import { LATEST_VERSION, MIGRATIONS } from './schema';
+import type { Sql, SqlRunner } from './sql';
+
+/** The channel bridges sharing one PostgreSQL announce their commits on. */
+export const CHANGES_CHANNEL = 'kesher_changes';
+/** pg_advisory_xact_lock key: one push at a time across every bridge on the store. */
+const PUSH_LOCK = 7_415_001;
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'store-replaced' | 'ahead-of-hub' | 'missing-record' | 'bad-change',
+  ) {
+    super(message);
+  }
+}
+
+export interface PushResult {
+  /** Each change of the push with the seq the hub gave it (the first time it arrived). */
+  applied: Array<{ id: string; seq: number; duplicate: boolean }>;
+  headSeq: number;
+}
+
+interface ChangeRow {
+  seq: number;
+  change_id: string;
+  tbl: SyncTable;
+  row_id: string;
+  op: Change['op'];
+  body: { fields?: Record<string, unknown>; sets?: Change['sets']; from?: string };
+  author: string;
+  desk_at: number;
+}
+
+interface RecordRow {
+  tbl: SyncTable;
+  id: string;
+  data: Record<string, unknown>;
+  deleted: boolean;
+  seq: number;
+}
+
+const toChange = (row: ChangeRow): OrderedChange => ({
+  id: row.change_id,
+  table: row.tbl,
+  rowId: row.row_id,
+  op: row.op,
+  ...(row.body.fields ? { fields: row.body.fields } : {}),
+  ...(row.body.sets ? { sets: row.body.sets } : {}),
+  ...(row.body.from ? { from: row.body.from } : {}),
+  at: Number(row.desk_at),
+  seq: Number(row.seq),
+  author: row.author,
+});
+
+const toRecord = (row: RecordRow): StoredRecord => ({
+  table: row.tbl,
+  id: row.id,
+  data: row.data,
+  deleted: row.deleted,
+  seq: Number(row.seq),
+});
+
+export async function migrate(sql: Sql): Promise<number[]> {
+  await sql.query(`CREATE TABLE IF NOT EXISTS kesher_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`);
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    await sql.transaction(async (tx) => {
+      // Two bridges starting together on one PostgreSQL: one migrates, the other waits and finds it done.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PUSH_LOCK]);
+      const done = await tx.query('SELECT 1 FROM kesher_migrations WHERE version = $1', [migration.version]);
+      if (done.length > 0) return;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query('INSERT INTO kesher_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    });
+  }
+  return applied;
+}
+
+export class OfficeStore {
+  private constructor(
+    readonly sql: Sql,
+    private id: string,
+  ) {}
+
+  /** Open (and migrate) a store; a new one gets its store id. */
+  static async open(sql: Sql): Promise<OfficeStore> {
+    await migrate(sql);
+    await sql.query(
+      "INSERT INTO kesher_meta (key, value) VALUES ('store_id', $1) ON CONFLICT (key) DO NOTHING",
+      [randomUUID()],
+    );
+    const [row] = await sql.query<{ value: string }>("SELECT value FROM kesher_meta WHERE key = 'store_id'");
+    return new OfficeStore(sql, row!.value);
+  }
+
+  /** Changes when the store is replaced (a restore): a desk's cursor from before then means nothing. */
+  get storeId(): string {
+    return this.id;
+  }
+
+  async schemaVersion(): Promise<{ current: number; latest: number }> {
+    const [row] = await this.sql.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM kesher_migrations',
+    );
+    return { current: Number(row?.version ?? 0), latest: LATEST_VERSION };
+  }
+
+  async headSeq(runner: SqlRunner = this.sql): Promise<number> {
+    const [row] = await runner.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM kesher_changes');
+    return Number(row?.seq ?? 0);
+  }
+
+  /**
+   * Apply a desk's changes in one transaction. `storeId` and `baseSeq` are what the desk last saw: a store
+   * that was replaced, or a desk claiming changes the hub never had, is refused whole.
+   */
+  async push(
+    changes: readonly Change[],
+    author: string,
+    desk: { storeId: string | null; baseSeq: number },
+  ): Promise<PushResult> {
+    if (desk.storeId !== null && desk.storeId !== this.id)
+      throw new StoreError(
+        'the office store was replaced: this desk must download it again',
+        'store-replaced',
+      );
+    return this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PUSH_LOCK]);
+      const head = await this.headSeq(tx);
+      if (desk.baseSeq > head)
+        throw new StoreError(
+          `this desk says it has change ${desk.baseSeq}; the hub has ${head}`,
+          'ahead-of-hub',
+        );
+      const applied: PushResult['applied'] = [];
+      for (const change of changes) {
+        const [known] = await tx.query<{ seq: number }>(
+          'SELECT seq FROM kesher_changes WHERE change_id = $1',
+          [change.id],
+        );
+        if (known) {
+          applied.push({ id: change.id, seq: Number(known.seq), duplicate: true });
+          continue;
+        }
+        applied.push({ id: change.id, seq: await this.apply(tx, change, author), duplicate: false });
+      }
+      const headSeq = await this.headSeq(tx);
+      await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(headSeq)]);
+      return { applied, headSeq };
+    });
+  }
+
+  private async apply(tx: SqlRunner, change: Change, author: string): Promise<number> {
+    const current = await this.record(change.table, change.rowId, tx);
+    let fields = change.fields;
+    let from: StoredRecord | undefined;
+    if (change.op === 'merge') {
+      from = await this.record('cards', change.from!, tx);
+      if (!current || !from) throw new StoreError(`a merge of cards the hub does not have`, 'missing-record');
+      // Desks apply the merge as the hub resolved it: the survivor's fields travel with the change.
+      fields = mergeInto(current, from);
+    }
+    const body = { fields, sets: change.sets, from: change.from };
+    const [row] = await tx.query<{ seq: number }>(
+      `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
+      [change.id, change.table, change.rowId, change.op, JSON.stringify(body), author, change.at],
+    );
+    const seq = Number(row!.seq);
+    const next = applyChange(current, { ...change, fields, seq, author });
+    await this.write(tx, next);
+    if (from) {
+      await this.write(tx, { ...from, deleted: true, seq });
+      // The merged card's tasks and timeline move to the survivor.
+      await tx.query(
+        `UPDATE kesher_records SET data = jsonb_set(data, '{cardId}', to_jsonb($1::text)), seq = $2
+         WHERE tbl IN ('tasks', 'interactions') AND data->>'cardId' = $3`,
+        [change.rowId, seq, from.id],
+      );
+    }
+    return seq;
+  }
+
+  private async write(tx: SqlRunner, record: StoredRecord): Promise<void> {
+    await tx.query(
+      `INSERT INTO kesher_records (tbl, id, data, deleted, seq) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tbl, id) DO UPDATE SET data = EXCLUDED.data, deleted = EXCLUDED.deleted, seq = EXCLUDED.seq`,
+      [record.table, record.id, JSON.stringify(record.data), record.deleted, record.seq],
+    );
+  }
+
+  async record(
+    table: SyncTable,
+    id: string,
+    runner: SqlRunner = this.sql,
+  ): Promise<StoredRecord | undefined> {
+    const [row] = await runner.query<RecordRow>(
+      'SELECT tbl, id, data, deleted, seq FROM kesher_records WHERE tbl = $1 AND id = $2',
+      [table, id],
+    );
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The hub's changes after `afterSeq`, in order. */
+  async changesSince(afterSeq: number, limit = 500): Promise<OrderedChange[]> {
+    const rows = await this.sql.query<ChangeRow>(
+      `SELECT seq, change_id, tbl, row_id, op, body, author, desk_at FROM kesher_changes
+       WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [afterSeq, limit],
+    );
+    return rows.map(toChange);
+  }
+
+  /** A page of every record (tombstones too), in (seq, table, id) order: what a new desk downloads. */
+  async records(
+    after: { seq: number; table: string; id: string } | null,
+    limit = 1000,
+  ): Promise<StoredRecord[]> {
+    const rows = await this.sql.query<RecordRow>(
+      `SELECT tbl, id, data, deleted, seq FROM kesher_records
+       WHERE ($1::bigint IS NULL OR (seq, tbl, id) > ($1::bigint, $2::text, $3::text))
+       ORDER BY seq, tbl, id LIMIT $4`,
+      [after?.seq ?? null, after?.table ?? '', after?.id ?? '', limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async counts(): Promise<Record<SyncTable, number>> {
+    const rows = await this.sql.query<{ tbl: SyncTable; n: number }>(
+      'SELECT tbl, count(*)::int AS n FROM kesher_records WHERE NOT deleted GROUP BY tbl',
+    );
+    const out: Record<SyncTable, number> = { cards: 0, tasks: 0, interactions: 0 };
+    for (const row of rows) out[row.tbl] = Number(row.n);
+    return out;
+  }
+
+  /** Everything, for `npm run bridge -- backup` (records and the whole change history). */
+  async *dump(): AsyncGenerator<Record<string, unknown>> {
+    yield {
+      kesher: 'office-store',
+      version: LATEST_VERSION,
+      storeId: this.id,
+      headSeq: await this.headSeq(),
+    };
+    let after: { seq: number; table: string; id: string } | null = null;
+    for (;;) {
+      const page = await this.records(after, 1000);
+      if (page.length === 0) break;
+      for (const record of page) yield { record };
+      const last = page.at(-1)!;
+      after = { seq: last.seq, table: last.table, id: last.id };
+    }
+    let seq = 0;
+    for (;;) {
+      const page = await this.changesSince(seq, 1000);
+      if (page.length === 0) break;
+      for (const change of page) yield { change };
+      seq = page.at(-1)!.seq;
+    }
+  }
+
+  /**
+   * Replace the whole store with a backup's lines, in one transaction (a bad line leaves the store as it
+   * was). The store gets a new id: every desk downloads it again.
+   */
+  async restore(lines: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>): Promise<{
+    records: number;
+    changes: number;
+  }> {
+    const newId = randomUUID();
+    const counts = await this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PUSH_LOCK]);
+      await tx.query('DELETE FROM kesher_records');
+      await tx.query('DELETE FROM kesher_changes');
+      let records = 0;
+      let changes = 0;
+      let header = false;
+      for await (const line of lines) {
+        if (!header) {
+          if (line.kesher !== 'office-store')
+            throw new StoreError('not a Kesher office store backup', 'bad-change');
+          header = true;
+          continue;
+        }
+        if (line.record) {
+          await this.write(tx, line.record as StoredRecord);
+          records++;
+        } else if (line.change) {
+          const change = line.change as OrderedChange;
+          await tx.query(
+            `INSERT INTO kesher_changes (seq, change_id, tbl, row_id, op, body, author, desk_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [
+              change.seq,
+              change.id,
+              change.table,
+              change.rowId,
+              change.op,
+              JSON.stringify({ fields: change.fields, sets: change.sets, from: change.from }),
+              change.author,
+              change.at,
+            ],
+          );
+          changes++;
+        }
+      }
+      if (!header) throw new StoreError('the backup is empty', 'bad-change');
+      await tx.query(
+        "SELECT setval(pg_get_serial_sequence('kesher_changes', 'seq'), GREATEST((SELECT max(seq) FROM kesher_changes), 1), (SELECT count(*) > 0 FROM kesher_changes))",
+      );
+      await tx.query("UPDATE kesher_meta SET value = $1 WHERE key = 'store_id'", [newId]);
+      return { records, changes };
+    });
+    this.id = newId;
+    return counts;
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+}

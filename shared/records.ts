@@ -1,0 +1,95 @@
+/**
+ * The records Kesher keeps — cards, tasks, interactions — and their kinds (status lights, stages). Plain data,
+ * shared by the extension's database, its screens (the pop window must not pull Dexie into its bundle) and,
+ * with office mode, the bridge's store.
+ */
+import type { CallDirection, CallSnapshot } from './protocol';
+
+export type StatusLight = 'green' | 'yellow' | 'red' | 'none';
+export const STATUS_LIGHTS: readonly StatusLight[] = ['green', 'yellow', 'red', 'none'];
+export type Stage = 'lead' | 'prospect' | 'customer' | 'inactive';
+export const STAGES: readonly Stage[] = ['lead', 'prospect', 'customer', 'inactive'];
+
+export interface CardPhone {
+  label: string;
+  /** As the user typed it or the PBX sent it. */
+  raw: string;
+}
+
+export interface Card {
+  id: string;
+  kind: 'person' | 'company';
+  name: string;
+  /** The company card this person belongs to, when there is one. */
+  companyId?: string;
+  /** Company name as text (also set when no company card exists). */
+  company?: string;
+  title?: string;
+  /** A data: URL. */
+  photo?: string;
+  emails: string[];
+  phones: CardPhone[];
+  status: StatusLight;
+  statusNote: string;
+  stage: Stage;
+  tags: string[];
+  fields: Record<string, string>;
+  source?: { url: string; at: number };
+  createdAt: number;
+  updatedAt: number;
+  lastContactAt?: number;
+  // Derived on save, indexed (multi-entry): see extension/db/cards.ts.
+  phoneKeys: string[];
+  emailKeys: string[];
+}
+
+export interface Task {
+  id: string;
+  cardId: string;
+  title: string;
+  /** Due date as ms since the epoch (local midnight for a date without a time). */
+  due?: number;
+  /** 0 or 1: IndexedDB cannot index booleans. */
+  done: 0 | 1;
+  priority: 'low' | 'normal' | 'high';
+  createdAt: number;
+  doneAt?: number;
+}
+
+export type InteractionKind = 'call' | 'email' | 'note' | 'meeting' | 'sms' | 'capture';
+
+/** Calls not (yet) on a card are filed under this cardId: the "unknown callers" list. */
+export const UNKNOWN_CARD = '';
+
+export interface Interaction {
+  id: string;
+  cardId: string;
+  kind: InteractionKind;
+  direction?: CallDirection;
+  at: number;
+  durationSec?: number;
+  /** A call is logged once: unique where present. */
+  callId?: string;
+  number?: string;
+  numberKeys: string[];
+  summary: string;
+  /** A call's status; 'not-answered': an outbound call (click-to-call) that nobody picked up. */
+  outcome?: 'ringing' | 'answered' | 'ended' | 'missed' | 'not-answered';
+  call?: CallSnapshot;
+  /** Where it happened: the mail thread of a logged email, the page a lead was captured on. */
+  url?: string;
+  /** A logged email's message id: an email is logged once per card. */
+  messageId?: string;
+}
+
+/** An open task whose due time has passed. */
+export function isOverdue(task: Pick<Task, 'done' | 'due'>, now = Date.now()): boolean {
+  return task.done === 0 && task.due !== undefined && task.due < now;
+}
+
+/** A card with its open tasks and recent interactions: what the pop, the panel and the app show. */
+export interface CardWithActivity {
+  card: Card;
+  tasks: Task[];
+  interactions: Interaction[];
+}

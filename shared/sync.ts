@@ -1,0 +1,177 @@
+/**
+ * Office mode's changes: what a desk records for every write and the hub orders into one sequence, and the
+ * one rule both apply to turn a record and a change into the next record. Pure, so the hub (PGlite or
+ * PostgreSQL) and every desk (Dexie) end with identical data whatever order the desks were offline in:
+ *
+ * - a field's value: last writer wins, in the hub's order (never a desk's clock);
+ * - phones, emails and tags: sets — an add and a remove made at two desks both survive;
+ * - notes, calls and emails are interactions, created once by id: append-only;
+ * - a delete leaves a tombstone (the record stays, marked deleted) that a restore lifts;
+ * - merging two cards is one change the hub applies (see `mergeInto`).
+ */
+import * as v from 'valibot';
+
+/** The tables a change may name; a later feature adds its table here (and nowhere else). */
+export const SYNC_TABLES = ['cards', 'tasks', 'interactions'] as const;
+export type SyncTable = (typeof SYNC_TABLES)[number];
+
+/** Fields that are sets, per table: merged by element, never overwritten whole. */
+export const SET_FIELDS: Record<SyncTable, readonly string[]> = {
+  cards: ['phones', 'emails', 'tags'],
+  tasks: [],
+  interactions: [],
+};
+
+/** Fields a desk never writes: the hub derives or owns them. */
+const PROTECTED_FIELDS = new Set(['id']);
+
+/** How many changes one push may carry (a bigger batch is refused whole, nothing half-applied). */
+export const MAX_PUSH_CHANGES = 500;
+/** How large one change's fields may be once serialised (a photo is a data: URL: up to ~1 MB). */
+export const MAX_CHANGE_BYTES = 1_500_000;
+
+const id = v.pipe(v.string(), v.minLength(1, 'id is empty'), v.maxLength(200, 'id is too long'));
+
+const SetOpsSchema = v.object({
+  add: v.optional(v.array(v.unknown())),
+  remove: v.optional(v.array(v.unknown())),
+});
+
+export const ChangeSchema = v.strictObject({
+  /** Chosen by the desk (a UUID): the same change pushed twice is applied once. */
+  id,
+  table: v.picklist(SYNC_TABLES, 'table must be one of cards, tasks, interactions'),
+  rowId: id,
+  op: v.picklist(['put', 'delete', 'restore', 'merge'], 'op must be put, delete, restore or merge'),
+  /** put: the fields this change sets (last writer wins per field). */
+  fields: v.optional(v.record(v.string(), v.unknown())),
+  /** put: set fields changed element by element. */
+  sets: v.optional(v.record(v.string(), SetOpsSchema)),
+  /** merge (cards): the card merged into `rowId`, which then becomes a tombstone. */
+  from: v.optional(id),
+  /** When the desk made it (shown in history; never used to order). */
+  at: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type Change = v.InferOutput<typeof ChangeSchema>;
+
+/** A change as the hub ordered it. */
+export interface OrderedChange extends Change {
+  seq: number;
+  /** The user who made it, as the hub authenticated them (a desk's own claim is never taken). */
+  author: string;
+}
+
+/** A record in the store: its data, whether it is a tombstone, and the last change that touched it. */
+export interface StoredRecord {
+  table: SyncTable;
+  id: string;
+  data: Record<string, unknown>;
+  deleted: boolean;
+  seq: number;
+}
+
+/** One element's identity in a set: phones by their digits, anything else by its JSON. */
+export function setKey(field: string, element: unknown): string {
+  if (field === 'phones' && element && typeof element === 'object' && 'raw' in element)
+    return `tel:${String((element as { raw: unknown }).raw).replace(/\D/g, '')}`;
+  if (field === 'emails' && typeof element === 'string') return `mail:${element.trim().toLowerCase()}`;
+  if (typeof element === 'string') return `s:${element.trim().toLowerCase()}`;
+  return `j:${JSON.stringify(element)}`;
+}
+
+function applySet(current: unknown, field: string, ops: { add?: unknown[]; remove?: unknown[] }): unknown[] {
+  const out = Array.isArray(current) ? [...current] : [];
+  const removing = new Set((ops.remove ?? []).map((element) => setKey(field, element)));
+  const kept = out.filter((element) => !removing.has(setKey(field, element)));
+  const present = new Set(kept.map((element) => setKey(field, element)));
+  for (const element of ops.add ?? []) {
+    const key = setKey(field, element);
+    if (present.has(key)) continue;
+    present.add(key);
+    kept.push(element);
+  }
+  return kept;
+}
+
+/**
+ * The next state of one record after one change (the hub calls this in its order; a desk replays the hub's
+ * changes through it too). `merge` is applied by the hub with `mergeInto` and arrives at desks as puts.
+ */
+export function applyChange(record: StoredRecord | undefined, change: OrderedChange): StoredRecord {
+  const base: StoredRecord = record ?? {
+    table: change.table,
+    id: change.rowId,
+    data: { id: change.rowId },
+    deleted: false,
+    seq: 0,
+  };
+  switch (change.op) {
+    case 'delete':
+      return { ...base, deleted: true, seq: change.seq };
+    case 'restore':
+      return { ...base, deleted: false, seq: change.seq };
+    case 'merge':
+    case 'put': {
+      const data = { ...base.data };
+      const sets = SET_FIELDS[change.table];
+      for (const [field, value] of Object.entries(change.fields ?? {})) {
+        if (PROTECTED_FIELDS.has(field)) continue;
+        // A set written whole (a new record, an import) is a set of adds; it never removes another desk's.
+        data[field] =
+          sets.includes(field) && Array.isArray(value) ? applySet(data[field], field, { add: value }) : value;
+      }
+      for (const [field, ops] of Object.entries(change.sets ?? {})) {
+        if (sets.includes(field)) data[field] = applySet(data[field], field, ops);
+      }
+      return { ...base, data, seq: change.seq };
+    }
+  }
+}
+
+/** A card merged into another: the survivor takes the other's set fields and any field it lacks. */
+export function mergeInto(into: StoredRecord, from: StoredRecord): Record<string, unknown> {
+  const data = { ...into.data };
+  for (const [field, value] of Object.entries(from.data)) {
+    if (field === 'id') continue;
+    if (SET_FIELDS.cards.includes(field))
+      data[field] = applySet(data[field], field, { add: value as unknown[] });
+    else if (data[field] === undefined || data[field] === '' || data[field] === null) data[field] = value;
+  }
+  return data;
+}
+
+/** Why a push is refused as a whole (sent back as an error frame; nothing of the push is applied). */
+export function checkPush(
+  changes: readonly unknown[],
+): { ok: true; changes: Change[] } | { ok: false; reason: string } {
+  if (changes.length > MAX_PUSH_CHANGES)
+    return {
+      ok: false,
+      reason: `a push carries at most ${MAX_PUSH_CHANGES} changes (this one ${changes.length})`,
+    };
+  const parsed: Change[] = [];
+  for (const [index, raw] of changes.entries()) {
+    if (raw && typeof raw === 'object' && 'author' in raw)
+      return {
+        ok: false,
+        reason: `change ${index}: the author is set by the hub from who is signed in, never by a desk`,
+      };
+    const result = v.safeParse(ChangeSchema, raw);
+    if (!result.success) {
+      const issue = result.issues[0];
+      const path = issue?.path?.map((item) => String(item.key)).join('.');
+      const message = issue?.message ?? 'invalid';
+      const named = !path || message.startsWith(path);
+      return { ok: false, reason: `change ${index}: ${named ? '' : `${path}: `}${message}` };
+    }
+    const change = result.output;
+    if (JSON.stringify(change).length > MAX_CHANGE_BYTES)
+      return { ok: false, reason: `change ${index} is larger than ${MAX_CHANGE_BYTES} bytes` };
+    if (change.op === 'merge' && (change.table !== 'cards' || !change.from || change.from === change.rowId))
+      return { ok: false, reason: `change ${index}: a merge names two different cards` };
+    if (change.op === 'put' && !change.fields && !change.sets)
+      return { ok: false, reason: `change ${index}: a put sets no field` };
+    parsed.push(change);
+  }
+  return { ok: true, changes: parsed };
+}
