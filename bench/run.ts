@@ -14,6 +14,7 @@ import { benchAmi, benchFanout } from './bridge-bench';
 import { benchCards } from './cards-bench';
 import { benchPages } from './pages-bench';
 import { benchReconnect } from './reconnect-bench';
+import { benchSync } from './sync-bench';
 import { type Row, table } from './rows';
 
 const BENCH_EXTENSION = join(REPO_ROOT, '.output-bench', 'chrome-mv3');
@@ -141,6 +142,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   cards: () => benchCards(BENCH_EXTENSION),
   pages: () => benchPages(BENCH_EXTENSION),
   reconnect: () => benchReconnect(BENCH_EXTENSION),
+  sync: benchSync,
 };
 
 async function main(): Promise<void> {

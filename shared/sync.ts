@@ -30,7 +30,8 @@ export const MAX_PUSH_CHANGES = 500;
 /** How large one change's fields may be once serialised (a photo is a data: URL: up to ~1 MB). */
 export const MAX_CHANGE_BYTES = 1_500_000;
 
-const id = v.pipe(v.string(), v.minLength(1, 'id is empty'), v.maxLength(200, 'id is too long'));
+// A call's interaction is "call:" + its callId (up to 200): ids go a little beyond.
+const id = v.pipe(v.string(), v.minLength(1, 'id is empty'), v.maxLength(300, 'id is too long'));
 
 const SetOpsSchema = v.object({
   add: v.optional(v.array(v.unknown())),
@@ -47,6 +48,8 @@ export const ChangeSchema = v.strictObject({
   fields: v.optional(v.record(v.string(), v.unknown())),
   /** put: set fields changed element by element. */
   sets: v.optional(v.record(v.string(), SetOpsSchema)),
+  /** put: the desk created this record (or brought it back): a tombstone the hub holds is lifted. */
+  revive: v.optional(v.boolean()),
   /** merge (cards): the card merged into `rowId`, which then becomes a tombstone. */
   from: v.optional(id),
   /** When the desk made it (shown in history; never used to order). */
@@ -123,7 +126,9 @@ export function applyChange(record: StoredRecord | undefined, change: OrderedCha
       for (const [field, ops] of Object.entries(change.sets ?? {})) {
         if (sets.includes(field)) data[field] = applySet(data[field], field, ops);
       }
-      return { ...base, data, seq: change.seq };
+      // A put never undeletes by itself (another desk deleted the card meanwhile: the delete stands); a
+      // record the desk created or brought back does.
+      return { ...base, data, deleted: change.revive ? false : base.deleted, seq: change.seq };
     }
   }
 }

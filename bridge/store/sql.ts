@@ -4,7 +4,7 @@
  * `pg` (an office that outgrows one machine, or several bridges sharing one store).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { PGlite as PGliteDb } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 
 export interface SqlRunner {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -66,27 +66,80 @@ function lockStore(dir: string): () => void {
 export async function openPglite(dir: string): Promise<Sql> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const unlock = lockStore(dir);
-  const { PGlite } = await import('@electric-sql/pglite');
-  let db: PGliteDb;
-  try {
-    db = (await PGlite.create(dir)) as PGliteDb;
-  } catch (error) {
-    unlock();
-    throw error;
-  }
-  const runner = (target: Pick<PGliteDb, 'query'>): SqlRunner => ({
-    query: async <T>(text: string, params?: unknown[]) => (await target.query<T>(text, params)).rows,
+  // PGlite holds its thread while it works: it gets one of its own (pglite-thread.mjs).
+  const thread = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dir } });
+  thread.unref();
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
+  let ready!: (value: { ready: boolean; error?: string }) => void;
+  const started = new Promise<{ ready: boolean; error?: string }>((resolve) => (ready = resolve));
+  thread.on(
+    'message',
+    (message: {
+      id?: number;
+      ready?: boolean;
+      error?: { message: string; code?: string } | string;
+      rows?: unknown[];
+    }) => {
+      if (message.id === undefined) return ready(message as { ready: boolean; error?: string });
+      const pending = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (!pending) return;
+      if (message.error && typeof message.error === 'object')
+        pending.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+      else pending.resolve(message.rows ?? []);
+    },
+  );
+  thread.on('error', (error) => {
+    ready({ ready: false, error: error.message });
+    for (const pending of waiting.values()) pending.reject(error);
+    waiting.clear();
   });
+  const { ready: isReady, error } = await started;
+  if (!isReady) {
+    unlock();
+    await thread.terminate();
+    throw new Error(`the embedded store could not start: ${error}`);
+  }
+  const call = <T>(request: Record<string, unknown>) =>
+    new Promise<T[]>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve: resolve as (rows: unknown[]) => void, reject });
+      thread.postMessage({ id, ...request });
+    });
+  const direct: SqlRunner = {
+    query: <T>(text: string, params?: unknown[]) => call<T>({ kind: 'query', text, params }),
+  };
+  // One connection: a transaction has it to itself; every other statement waits its turn.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => {});
+    return run;
+  };
   return {
     kind: 'pglite',
-    ...runner(db),
-    transaction: (work) => db.transaction((tx) => work(runner(tx))),
+    query: (text, params) => exclusive(() => direct.query(text, params)),
+    transaction: (work) =>
+      exclusive(async () => {
+        await direct.query('BEGIN');
+        try {
+          const result = await work(direct);
+          await direct.query('COMMIT');
+          return result;
+        } catch (failure) {
+          await direct.query('ROLLBACK').catch(() => {});
+          throw failure;
+        }
+      }),
     // One process owns an embedded store: there is nobody else to hear from.
     listen: async () => async () => {},
-    close: async () => {
-      await db.close();
-      unlock();
-    },
+    close: () =>
+      exclusive(async () => {
+        await call({ kind: 'close' }).catch(() => {});
+        await thread.terminate();
+        unlock();
+      }),
   };
 }
 

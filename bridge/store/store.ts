@@ -43,7 +43,7 @@ interface ChangeRow {
   tbl: SyncTable;
   row_id: string;
   op: Change['op'];
-  body: { fields?: Record<string, unknown>; sets?: Change['sets']; from?: string };
+  body: { fields?: Record<string, unknown>; sets?: Change['sets']; from?: string; revive?: boolean };
   author: string;
   desk_at: number;
 }
@@ -64,6 +64,7 @@ const toChange = (row: ChangeRow): OrderedChange => ({
   ...(row.body.fields ? { fields: row.body.fields } : {}),
   ...(row.body.sets ? { sets: row.body.sets } : {}),
   ...(row.body.from ? { from: row.body.from } : {}),
+  ...(row.body.revive ? { revive: true } : {}),
   at: Number(row.desk_at),
   seq: Number(row.seq),
   author: row.author,
@@ -137,7 +138,9 @@ export class OfficeStore {
 
   /**
    * Apply a desk's changes in one transaction. `storeId` and `baseSeq` are what the desk last saw: a store
-   * that was replaced, or a desk claiming changes the hub never had, is refused whole.
+   * that was replaced, or a desk claiming changes the hub never had, is refused whole. A few statements per
+   * push whatever its size (the rows read, the changes logged and the rows written in bulk); a push with a
+   * merge is applied change by change.
    */
   async push(
     changes: readonly Change[],
@@ -157,22 +160,97 @@ export class OfficeStore {
           `this desk says it has change ${desk.baseSeq}; the hub has ${head}`,
           'ahead-of-hub',
         );
-      const applied: PushResult['applied'] = [];
-      for (const change of changes) {
-        const [known] = await tx.query<{ seq: number }>(
-          'SELECT seq FROM kesher_changes WHERE change_id = $1',
-          [change.id],
-        );
-        if (known) {
-          applied.push({ id: change.id, seq: Number(known.seq), duplicate: true });
-          continue;
-        }
-        applied.push({ id: change.id, seq: await this.apply(tx, change, author), duplicate: false });
+      const seqOf = new Map(
+        (
+          await tx.query<{ change_id: string; seq: number }>(
+            'SELECT change_id, seq FROM kesher_changes WHERE change_id IN (SELECT jsonb_array_elements_text($1::jsonb))',
+            [JSON.stringify(changes.map((change) => change.id))],
+          )
+        ).map((row) => [row.change_id, Number(row.seq)]),
+      );
+      // New to the hub, once each (a push may carry one change twice: the second is a duplicate).
+      const fresh = new Map<string, Change>();
+      for (const change of changes)
+        if (!seqOf.has(change.id) && !fresh.has(change.id)) fresh.set(change.id, change);
+      const news = [...fresh.values()];
+      if (news.some((change) => change.op === 'merge')) {
+        for (const change of news) seqOf.set(change.id, await this.apply(tx, change, author));
+      } else if (news.length > 0) {
+        for (const [id, seq] of await this.applyBulk(tx, news, author)) seqOf.set(id, seq);
       }
+      const counted = new Set<string>();
+      const applied = changes.map((change) => {
+        const first = fresh.has(change.id) && !counted.has(change.id);
+        counted.add(change.id);
+        return { id: change.id, seq: seqOf.get(change.id)!, duplicate: !first };
+      });
       const headSeq = await this.headSeq(tx);
       await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(headSeq)]);
       return { applied, headSeq };
     });
+  }
+
+  /** Changes without a merge: logged in their order, applied in memory, each touched row written once. */
+  private async applyBulk(
+    tx: SqlRunner,
+    changes: readonly Change[],
+    author: string,
+  ): Promise<Map<string, number>> {
+    const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
+    const keys = [
+      ...new Map(
+        changes.map((change) => [keyOf(change.table, change.rowId), { tbl: change.table, id: change.rowId }]),
+      ).values(),
+    ];
+    const rows = await tx.query<RecordRow>(
+      `SELECT r.tbl, r.id, r.data, r.deleted, r.seq FROM kesher_records r
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tbl text, id text) ON r.tbl = k.tbl AND r.id = k.id`,
+      [JSON.stringify(keys)],
+    );
+    const current = new Map(rows.map((row) => [keyOf(row.tbl, row.id), toRecord(row)]));
+    const inserted = await tx.query<{ seq: number; change_id: string }>(
+      `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
+       SELECT x.change_id, x.tbl, x.row_id, x.op, x.body, $2, x.desk_at
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(ord int, change_id text, tbl text, row_id text, op text, body jsonb, desk_at bigint)
+       ORDER BY x.ord
+       RETURNING seq, change_id`,
+      [
+        JSON.stringify(
+          changes.map((change, ord) => ({
+            ord,
+            change_id: change.id,
+            tbl: change.table,
+            row_id: change.rowId,
+            op: change.op,
+            body: { fields: change.fields, sets: change.sets, revive: change.revive },
+            desk_at: change.at,
+          })),
+        ),
+        author,
+      ],
+    );
+    const seqOf = new Map(inserted.map((row) => [row.change_id, Number(row.seq)]));
+    const ordered = [...changes].sort((a, b) => seqOf.get(a.id)! - seqOf.get(b.id)!);
+    for (const change of ordered) {
+      const key = keyOf(change.table, change.rowId);
+      current.set(key, applyChange(current.get(key), { ...change, seq: seqOf.get(change.id)!, author }));
+    }
+    await tx.query(
+      `INSERT INTO kesher_records (tbl, id, data, deleted, seq)
+       SELECT x.tbl, x.id, x.data, x.deleted, x.seq
+       FROM jsonb_to_recordset($1::jsonb) AS x(tbl text, id text, data jsonb, deleted boolean, seq bigint)
+       ON CONFLICT (tbl, id) DO UPDATE SET data = EXCLUDED.data, deleted = EXCLUDED.deleted, seq = EXCLUDED.seq`,
+      [
+        JSON.stringify(
+          keys.map(({ tbl, id }) => {
+            const record = current.get(keyOf(tbl, id))!;
+            return { tbl, id, data: record.data, deleted: record.deleted, seq: record.seq };
+          }),
+        ),
+      ],
+    );
+    return seqOf;
   }
 
   private async apply(tx: SqlRunner, change: Change, author: string): Promise<number> {
@@ -185,7 +263,7 @@ export class OfficeStore {
       // Desks apply the merge as the hub resolved it: the survivor's fields travel with the change.
       fields = mergeInto(current, from);
     }
-    const body = { fields, sets: change.sets, from: change.from };
+    const body = { fields, sets: change.sets, from: change.from, revive: change.revive };
     const [row] = await tx.query<{ seq: number }>(
       `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
@@ -321,7 +399,12 @@ export class OfficeStore {
               change.table,
               change.rowId,
               change.op,
-              JSON.stringify({ fields: change.fields, sets: change.sets, from: change.from }),
+              JSON.stringify({
+                fields: change.fields,
+                sets: change.sets,
+                from: change.from,
+                revive: change.revive,
+              }),
               change.author,
               change.at,
             ],

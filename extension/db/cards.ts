@@ -47,6 +47,12 @@ function derived(
   return { ...card, phoneKeys, emailKeys };
 }
 
+/** A card with its match keys computed again (a card that came from the hub, with this desk's phone options). */
+export function withMatchKeys(card: Card, phone: PhoneOptions): Card {
+  const { phoneKeys: _phoneKeys, emailKeys: _emailKeys, ...rest } = card;
+  return derived(rest, phone);
+}
+
 export function buildCard(input: CardInput, phone: PhoneOptions, now = Date.now(), keysOf?: KeysOf): Card {
   return derived(
     {

@@ -6,6 +6,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import { emailDomain, isFreeMail } from '../../shared/email';
 import type { Card, Interaction, Task } from '../../shared/records';
+import { type OfficeMeta, type OutboxEntry, outboxMiddleware } from './outbox';
 
 export {
   type Card,
@@ -24,6 +25,9 @@ export type KesherDb = Dexie & {
   cards: EntityTable<Card, 'id'>;
   tasks: EntityTable<Task, 'id'>;
   interactions: EntityTable<Interaction, 'id'>;
+  /** Office mode: changes waiting for the hub, and where this desk stands (db/outbox.ts, db/sync.ts). */
+  outbox: EntityTable<OutboxEntry, 'seq'>;
+  meta: EntityTable<OfficeMeta, 'key'>;
 };
 
 export function createDb(name = 'kesher'): KesherDb {
@@ -50,6 +54,9 @@ export function createDb(name = 'kesher'): KesherDb {
           card.emailKeys = companyEmailKeys(card.emails);
         }),
     );
+  // v4: office mode. The outbox (every write's change, in order, until the hub took it) and the sync meta.
+  db.version(4).stores({ outbox: '++seq, rowId', meta: 'key' });
+  db.use(outboxMiddleware());
   return db;
 }
 

@@ -11,6 +11,11 @@ import type { CallSnapshot } from '../../shared/protocol';
 import { findCardsByKeys, resolveCaller, touchLastContact } from './cards';
 import { type Interaction, type InteractionKind, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
+/** A call's interaction id, the same at every desk that logs it. */
+export function callInteractionId(callId: string): string {
+  return `call:${callId}`;
+}
+
 export async function logCall(
   db: KesherDb,
   incoming: CallSnapshot,
@@ -31,7 +36,8 @@ export async function logCall(
       if (caller && caller.confidence !== 'suffix') cardId = caller.primary.id;
     }
     const interaction: Interaction = {
-      id: existing?.id ?? newId(),
+      // The same id for the same call at every desk: in office mode a call that rang five desks is one entry.
+      id: existing?.id ?? callInteractionId(call.callId),
       cardId,
       kind: 'call',
       direction: call.direction,

@@ -30,6 +30,17 @@ export type LinkStateName =
   | 'bad-url'
   | 'incompatible';
 
+/** Office mode at this desk, as the settings page shows it: "Synced", "3 changes waiting", "Offline since 10:42". */
+export interface SyncStatus {
+  state: 'off' | 'synced' | 'waiting' | 'offline' | 'error';
+  /** Changes this desk made that the hub has not taken yet. */
+  waiting: number;
+  /** Since when the desk is offline (state "offline"). */
+  since?: number;
+  /** What went wrong (state "error"). */
+  detail?: string;
+}
+
 /** The bridge link's state, as pages show it. */
 export interface LinkState {
   state: LinkStateName;
@@ -124,6 +135,9 @@ export interface ProtocolMap {
   setStatus(input: { cardId: string; status: StatusLight; note: string }): Card;
   listUnknownCalls(): Array<Interaction & { display: string }>;
   getLinkState(): LinkState;
+  /** Office mode on or off at this desk (on: this desk's cards go up to the office store). */
+  setOfficeMode(input: { enabled: boolean }): SyncStatus;
+  getSyncStatus(): SyncStatus;
   reconnect(): LinkState;
   testCall(): void;
   /** Click-to-call: ring this user's phone, then the number. Progress arrives as dialProgress events. */
@@ -150,6 +164,7 @@ export interface EventMap {
   dataChanged: { cardId?: string };
   dialProgress: { requestId: string; ok: boolean; message: string };
   panelChanged: { tabId: number };
+  syncChanged: SyncStatus;
 }
 
 export type MessageName = keyof ProtocolMap;

@@ -13,6 +13,7 @@ import { installCapture } from '../features/capture/worker';
 import { installCards } from '../features/cards/worker';
 import { installClickToCall } from '../features/click-to-call/worker';
 import { installGmail } from '../features/gmail/worker';
+import { installOfficeSync } from '../features/office-sync/worker';
 import { installPageContacts } from '../features/page-contacts/worker';
 import { installScreenPop } from '../features/screen-pop/worker';
 import { installSidePanel } from '../features/side-panel/worker';
@@ -34,12 +35,18 @@ export default defineBackground({
             .onCall(frame)
             .catch((error: Error) => ctx.log(`pop failed: ${error.message}`))
             .finally(() => void calls.add(frame)),
-        onCaughtUp: calls.caughtUp,
+        onCaughtUp: (journalId, seq) => {
+          calls.caughtUp(journalId, seq);
+          office.connected();
+        },
         onGap: calls.gap,
         onDialResult: (result) => broadcast('dialProgress', result),
+        onSync: (frame) => office.onSync(frame),
+        onState: (state) => office.onLinkState(state),
       },
       Promise.all([pop.restored, ctx.ready]),
     );
+    const office = installOfficeSync(ctx, link.send);
     const panel = installSidePanel(ctx, (sender) => gmail.onGmail(sender) || pages.onPage(sender));
     const pages = installPageContacts(ctx, panel.panel);
     const gmail = installGmail(ctx, panel.panel);
@@ -56,6 +63,7 @@ export default defineBackground({
         ...pages.handlers,
         ...gmail.handlers,
         ...capture.handlers,
+        ...office.handlers,
       } satisfies Handlers,
       (name, error) => ctx.log(`${name} failed: ${(error as Error).message}`),
     );

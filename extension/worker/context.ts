@@ -21,6 +21,9 @@ export interface WorkerContext {
   /** Cards, tasks or interactions changed: everything that shows them follows. */
   changed(cardId?: string): Promise<void>;
   onChanged(listener: (cardId?: string) => Promise<void> | void): void;
+  /** The database was written without anything on screen to refresh (the call log): the outbox may grow. */
+  written(): void;
+  onWritten(listener: () => void): void;
 }
 
 export function createWorkerContext(): WorkerContext {
@@ -30,6 +33,10 @@ export function createWorkerContext(): WorkerContext {
   void db.open().catch((error: Error) => log(`database failed to open: ${error.message}`));
   const settings = installSettings();
   const listeners: Array<(cardId?: string) => Promise<void> | void> = [];
+  const writeListeners: Array<() => void> = [];
+  const written = () => {
+    for (const listener of writeListeners) listener();
+  };
   return {
     db,
     log,
@@ -46,7 +53,10 @@ export function createWorkerContext(): WorkerContext {
         }
       }
       broadcast('dataChanged', { cardId });
+      written();
     },
     onChanged: (listener) => void listeners.push(listener),
+    written,
+    onWritten: (listener) => void writeListeners.push(listener),
   };
 }

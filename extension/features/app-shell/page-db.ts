@@ -6,11 +6,20 @@ import { createDb } from '../../db/db';
 import { CardSearch } from '../search/search';
 import { phoneOptions } from '../settings/items';
 import { sendMessage } from '../../doors/page';
+import { onDataChanged } from './query';
 
 export const db = createDb();
 export const cardSearch = new CardSearch(db);
+/** When this page last dropped the search list for a change of its own. */
+let ownChangeAt = 0;
+// A change from elsewhere drops the list too; the echo of this page's own change (the worker tells every
+// page, this one included, right after) does not rebuild a list that is already being rebuilt.
+onDataChanged(() => {
+  if (Date.now() - ownChangeAt > 2_000) cardSearch.invalidate();
+});
 
 export async function changed(): Promise<void> {
+  ownChangeAt = Date.now();
   cardSearch.invalidate();
   await sendMessage('notifyChanged').catch(() => {});
 }

@@ -15,6 +15,13 @@ export const callKeys = {
   unknown: ['calls', 'unknown'] as const,
 };
 
+const beforeRefetch: Array<() => void> = [];
+
+/** Run before the queries refetch after a change elsewhere (the page's search list drops its cache). */
+export function onDataChanged(hook: () => void): void {
+  beforeRefetch.push(hook);
+}
+
 /** The worker is local and tells us when data changes: no retries, no refetch on focus. */
 export function createQueryClient(): QueryClient {
   const client = new QueryClient({
@@ -22,7 +29,11 @@ export function createQueryClient(): QueryClient {
       queries: { retry: false, refetchOnWindowFocus: false, staleTime: Number.POSITIVE_INFINITY },
     },
   });
-  onEvent('dataChanged', () => void client.invalidateQueries());
+  onEvent('dataChanged', () => {
+    // A change made elsewhere (the worker, another desk through office mode) reaches the search list too.
+    for (const hook of beforeRefetch) hook();
+    void client.invalidateQueries();
+  });
   return client;
 }
 export const panelKeys = {

@@ -20,6 +20,8 @@ export interface AwayCallsDeps {
 export class AwayCalls {
   private readonly rang = new Set<string>();
   private readonly missed = new Set<string>();
+  /** Calls already told of: a second catch-up of the same absence (two links at a start) says nothing new. */
+  private readonly told = new Set<string>();
   private shown = 0;
 
   /** What the badge shows while the link is up: the count not yet seen, or nothing. */
@@ -31,7 +33,7 @@ export class AwayCalls {
 
   /** Every call frame: a replayed inbound call is one that rang while the link was down. */
   onCall(call: CallSnapshot, replay: boolean): void {
-    if (!replay || call.direction !== 'inbound') return;
+    if (!replay || call.direction !== 'inbound' || this.told.has(call.callId)) return;
     this.rang.add(call.callId);
     if (call.status === 'missed') this.missed.add(call.callId);
     else this.missed.delete(call.callId);
@@ -41,6 +43,12 @@ export class AwayCalls {
   async caughtUp(): Promise<void> {
     const count = this.rang.size;
     const missed = this.missed.size;
+    for (const callId of this.rang) this.told.add(callId);
+    // Bounded: the oldest told calls go first (a set iterates in insertion order).
+    for (const callId of this.told) {
+      if (this.told.size <= 1000) break;
+      this.told.delete(callId);
+    }
     this.rang.clear();
     this.missed.clear();
     if (count === 0) return;

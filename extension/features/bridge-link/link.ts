@@ -7,6 +7,7 @@
 import {
   type CallSnapshot,
   type ClientFrame,
+  type ServerFrame,
   KEEPALIVE_INTERVAL_MS,
   PROTOCOL_VERSION,
   parseServerFrame,
@@ -14,6 +15,8 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
 } from '../../../shared/protocol';
 import type { JournalCursor, LinkState, LinkStateName } from '../settings/items';
+
+export type SyncFrame = Extract<ServerFrame, { type: 'sync-ack' | 'sync-changes' | 'sync-error' }>;
 
 export interface CallFrame {
   call: CallSnapshot;
@@ -32,6 +35,8 @@ export interface LinkDeps {
   onGap(gap: { reason: 'expired' | 'new-journal'; since?: number; until: number }): void;
   onState(state: LinkState): void;
   onDialResult(result: { requestId: string; ok: boolean; message: string }): void;
+  /** Office mode's frames (sync-ack, sync-changes, sync-error), for the office-sync feature. */
+  onSync?(frame: SyncFrame): void;
   log(message: string): void;
 }
 
@@ -79,8 +84,21 @@ export class BridgeLink {
     return this.socket?.readyState === WebSocket.OPEN && this.current.state === 'connected';
   }
 
+  /** A connect reading its settings (before its socket exists): ensure() must not start a second one. */
+  private starting?: Promise<void>;
+
   /** (Re)connect now, dropping any connection or pending retry. */
-  async connect(): Promise<void> {
+  connect(): Promise<void> {
+    const run = this.start();
+    this.starting = run;
+    const done = () => {
+      if (this.starting === run) this.starting = undefined;
+    };
+    run.then(done, done);
+    return run;
+  }
+
+  private async start(): Promise<void> {
     this.teardown();
     const { url, token } = await this.deps.settings();
     if (!token) return this.setState('not-paired', 'Paste the bridge token in settings');
@@ -130,7 +148,7 @@ export class BridgeLink {
 
   /** Called by the worker's alarm: make sure a link that should be up is up or on its way. */
   ensure(): void {
-    if (this.socket || this.retryTimer) return;
+    if (this.socket || this.retryTimer || this.starting) return;
     if (this.current.state === 'not-paired' || this.current.state === 'bad-url') return;
     void this.connect();
   }
@@ -176,6 +194,11 @@ export class BridgeLink {
         return;
       case 'error':
         this.deps.log(`bridge: ${frame.reason}`);
+        return;
+      case 'sync-ack':
+      case 'sync-changes':
+      case 'sync-error':
+        this.deps.onSync?.(frame);
         return;
     }
   }

@@ -6,6 +6,7 @@ import { browser } from 'wxt/browser';
 import type { ClientFrame } from '../../../shared/protocol';
 import type { Handlers } from '../../doors/page';
 import type { WorkerContext } from '../../worker/context';
+import type { LinkState } from '../../doors/page';
 import {
   bridgeTokenItem,
   bridgeUrlItem,
@@ -27,7 +28,9 @@ export interface BridgeLinkFeature {
 
 export function installBridgeLink(
   ctx: WorkerContext,
-  on: Pick<LinkDeps, 'onCall' | 'onCaughtUp' | 'onGap' | 'onDialResult'>,
+  on: Pick<LinkDeps, 'onCall' | 'onCaughtUp' | 'onGap' | 'onDialResult' | 'onSync'> & {
+    onState?: (state: LinkState) => void;
+  },
   /** Connect once this settles (what a call needs is loaded). */
   ready: Promise<unknown>,
 ): BridgeLinkFeature {
@@ -69,7 +72,9 @@ export function installBridgeLink(
       void away.caughtUp();
     },
     onGap: on.onGap,
+    onSync: on.onSync,
     onState: (state) => {
+      on.onState?.(state);
       void linkStateItem.setValue(state);
       void showLinkOnBadge(state, away.badgeText);
     },
@@ -80,8 +85,10 @@ export function installBridgeLink(
   // The wake-up always runs, connected or not: Chrome may stop this worker at any time (an update, memory
   // pressure, a crash) and then nothing else brings it back before the next call. Every 30 s (Chrome's
   // shortest period) the alarm starts a stopped worker, whose start connects; a live one just checks.
+  // Every start waits for what a call needs (settings, the pops already shown), then makes sure of one link:
+  // the alarm that woke this worker and the start itself must not open two (two catch-ups of one absence).
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === LINK_ALARM) link.ensure();
+    if (alarm.name === LINK_ALARM) void ready.then(() => link.ensure());
   });
   void browser.alarms.get(LINK_ALARM).then((alarm) => {
     if (!alarm) void browser.alarms.create(LINK_ALARM, { periodInMinutes: 0.5 });
@@ -92,8 +99,8 @@ export function installBridgeLink(
   ctx.onExtensionsChanged(() => void link.connect());
   // Listening here is what wakes the worker when the browser starts, so calls that rang while it was
   // closed are fetched without waiting for the user to open anything.
-  browser.runtime.onStartup.addListener(() => link.ensure());
-  void ready.then(() => link.connect());
+  browser.runtime.onStartup.addListener(() => void ready.then(() => link.ensure()));
+  void ready.then(() => link.ensure());
 
   return {
     send: (message) => link.send(message),

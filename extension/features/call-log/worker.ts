@@ -15,7 +15,10 @@ export function installCallLog(ctx: WorkerContext) {
       return ctx.phone();
     },
     saveCursor: (cursor) => journalCursorItem.setValue(cursor),
-    onLogged: () => broadcast('dataChanged', {}),
+    onLogged: () => {
+      broadcast('dataChanged', {});
+      ctx.written();
+    },
     onError: (error) => ctx.log(`call log: ${(error as Error).message}`),
   });
   const handlers: Pick<Handlers, 'listUnknownCalls'> = {

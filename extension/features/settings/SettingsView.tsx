@@ -3,7 +3,8 @@
  */
 import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
-import { sendMessage } from '../../doors/page';
+import { onEvent, sendMessage, type SyncStatus } from '../../doors/page';
+import { formatDateTime } from '../../ui/format';
 import { LANGUAGE_NAMES, LOCALES, locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,
@@ -15,6 +16,7 @@ import {
   myExtensionsItem,
   outsideLinePrefixItem,
   parseExtensions,
+  syncStatusItem,
 } from './items';
 
 /** The offices Kesher is made for first, then a few common ones; names in the interface's language. */
@@ -31,6 +33,71 @@ function useLinkState(): LinkState | null {
     return linkStateItem.watch((next) => setState(next));
   }, []);
   return state;
+}
+
+function useSyncStatus(): SyncStatus | null {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  useEffect(() => {
+    void syncStatusItem.getValue().then(setStatus);
+    const offEvent = onEvent('syncChanged', setStatus);
+    const offStorage = syncStatusItem.watch((next) => setStatus(next));
+    return () => {
+      offEvent();
+      offStorage();
+    };
+  }, []);
+  return status;
+}
+
+function syncText(status: SyncStatus): string {
+  switch (status.state) {
+    case 'off':
+      return t('sync.off');
+    case 'synced':
+      return t('sync.synced');
+    case 'waiting':
+      return t('sync.waiting', { count: status.waiting });
+    case 'offline':
+      return [
+        t('sync.offline', { time: formatDateTime(status.since ?? Date.now()) }),
+        status.waiting > 0 ? t('sync.waiting', { count: status.waiting }) : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'error':
+      return t('sync.error', { reason: status.detail ?? '' });
+  }
+}
+
+/** Office mode: on or off at this desk, and how it stands with the office store. */
+function OfficeMode() {
+  const status = useSyncStatus();
+  const toggle = useMutation({
+    mutationFn: (enabled: boolean) => sendMessage('setOfficeMode', { enabled }),
+  });
+  return (
+    <section class="link-box" aria-live="polite">
+      <h2>{t('office.title')}</h2>
+      <label class="row">
+        <input
+          type="checkbox"
+          data-testid="settings-office-mode"
+          // Optimistic while the worker turns it on or off (a first join queues every card: a moment).
+          checked={toggle.isPending ? toggle.variables : status !== null && status.state !== 'off'}
+          disabled={status === null || toggle.isPending}
+          onChange={(e) => toggle.mutate(e.currentTarget.checked)}
+        />
+        {t('office.enable')}
+      </label>
+      <p class="muted">{t('office.help')}</p>
+      {status ? (
+        <p data-testid="settings-sync-status" data-state={status.state} data-waiting={status.waiting}>
+          {syncText(status)}
+        </p>
+      ) : null}
+      {toggle.isError ? <p class="error">{toggle.error.message}</p> : null}
+    </section>
+  );
 }
 
 export function SettingsView() {
@@ -197,6 +264,7 @@ export function SettingsView() {
       ) : (
         <p class="loading">{t('common.loading')}</p>
       )}
+      <OfficeMode />
     </div>
   );
 }

@@ -2,7 +2,7 @@
  * Settings the service worker and pages read. They live in chrome.storage.local under the keys given
  * here (documented in the README: tests and admins may set them directly).
  */
-import type { LinkState } from '../../doors/page';
+import type { LinkState, SyncStatus } from '../../doors/page';
 import { storage } from 'wxt/utils/storage';
 import { EXTENSION_PATTERN } from '../../../shared/protocol';
 
@@ -86,3 +86,8 @@ export async function phoneOptions() {
   ]);
   return { defaultCountry, outsideLinePrefix: outsideLinePrefix || undefined };
 }
+
+/** Office mode's status for pages to show (chrome.storage.session key "syncStatus"). */
+export const syncStatusItem = storage.defineItem<SyncStatus>('session:syncStatus', {
+  fallback: { state: 'off', waiting: 0 },
+});

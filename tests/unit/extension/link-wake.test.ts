@@ -52,6 +52,19 @@ describe('calls that rang while the link was down', () => {
     expect(said).toHaveLength(1);
   });
 
+  it('a second catch-up of the same absence (two links at a worker start) counts nothing twice', async () => {
+    const { calls, said, badges } = away();
+    calls.onCall(call('a', 'missed'), true);
+    await calls.caughtUp();
+    calls.onCall(call('a', 'missed'), true);
+    await calls.caughtUp();
+    expect(badges).toEqual(['1']);
+    expect(said).toHaveLength(1);
+    calls.onCall(call('c', 'missed'), true);
+    await calls.caughtUp();
+    expect(badges.at(-1)).toBe('2');
+  });
+
   it('the badge clears when the user looks; a click opens Today', async () => {
     const { calls, badges, opened } = away();
     calls.onCall(call('a', 'missed'), true);

@@ -39,6 +39,8 @@ function context(extensions: string[] = []): WorkerContext & { changes: Array<st
       for (const listener of listeners) await listener(cardId);
     },
     onChanged: (listener) => void listeners.push(listener),
+    written: () => {},
+    onWritten: () => {},
   };
 }
 

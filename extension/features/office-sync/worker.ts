@@ -1,0 +1,150 @@
+/**
+ * The worker side of office mode: this desk mirrors the office store its bridge keeps. On every connect it
+ * pulls the hub's changes after its cursor (and hears every later one), and pushes its outbox — one push at a
+ * time, each acknowledged before its changes leave the outbox, so a worker stopped mid-push sends them again
+ * and the hub applies them once. The pop never waits for any of it: lookups stay local.
+ */
+import type { ClientFrame } from '../../../shared/protocol';
+import type { OrderedChange } from '../../../shared/sync';
+import {
+  acknowledge,
+  applyHubChanges,
+  disableOffice,
+  enableOffice,
+  forgetHub,
+  officeMeta,
+  pendingChanges,
+  pendingCount,
+} from '../../db/sync';
+import { broadcast, type Handlers, type LinkState, type SyncStatus } from '../../doors/page';
+import type { WorkerContext } from '../../worker/context';
+import type { SyncFrame } from '../bridge-link/link';
+import { syncStatusItem } from '../settings/items';
+
+/** Changes per push (the hub takes at most 500; a card's photo makes a change large). */
+const PUSH_BATCH = 100;
+
+export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame) => boolean) {
+  const { db } = ctx;
+  let connected = false;
+  let offlineSince: number | undefined = Date.now();
+  let inflight: { requestId: string; seqs: number[] } | undefined;
+  let refused: string | undefined;
+  /** Hub changes are applied one page after another, in order. */
+  let applying: Promise<unknown> = Promise.resolve();
+
+  const status = async (): Promise<SyncStatus> => {
+    const meta = await officeMeta(db);
+    if (!meta.enabled) return { state: 'off', waiting: 0 };
+    const waiting = await pendingCount(db);
+    if (refused) return { state: 'error', waiting, detail: refused };
+    if (!connected) return { state: 'offline', waiting, since: offlineSince };
+    return { state: waiting > 0 ? 'waiting' : 'synced', waiting };
+  };
+  const publish = async () => {
+    const current = await status();
+    await syncStatusItem.setValue(current);
+    broadcast('syncChanged', current);
+    return current;
+  };
+
+  const pull = async () => {
+    const meta = await officeMeta(db);
+    if (!meta.enabled || !connected) return;
+    send({ type: 'sync-pull', requestId: crypto.randomUUID(), storeId: meta.storeId, afterSeq: meta.cursor });
+  };
+
+  const push = async () => {
+    if (!connected || inflight || refused) return;
+    const meta = await officeMeta(db);
+    if (!meta.enabled) return;
+    const entries = await pendingChanges(db, PUSH_BATCH);
+    if (entries.length === 0 || inflight) return void publish();
+    const requestId = crypto.randomUUID();
+    inflight = { requestId, seqs: entries.map((entry) => entry.seq!) };
+    const sent = send({
+      type: 'sync-push',
+      requestId,
+      storeId: meta.storeId,
+      baseSeq: meta.cursor,
+      changes: entries.map((entry) => entry.change),
+    });
+    if (!sent) inflight = undefined;
+    void publish();
+  };
+
+  const onSync = (frame: SyncFrame) => {
+    switch (frame.type) {
+      case 'sync-ack':
+        if (inflight?.requestId !== frame.requestId) return;
+        void acknowledge(db, inflight.seqs).then(() => {
+          inflight = undefined;
+          return push();
+        });
+        return;
+      case 'sync-changes':
+        applying = applying
+          .then(() => applyHubChanges(db, frame.storeId, frame.changes as OrderedChange[], ctx.phone()))
+          .then(async ({ touched }) => {
+            if (touched.size > 0) await ctx.changed();
+            await publish();
+          })
+          .catch((error: Error) =>
+            ctx.log(`office sync: applying the hub's changes failed: ${error.message}`),
+          );
+        return;
+      case 'sync-error':
+        if (frame.code === 'store-replaced' || frame.code === 'ahead-of-hub') {
+          // The office store was replaced (a restore): start again from its first change; pending stay.
+          ctx.log(`office sync: ${frame.reason}`);
+          inflight = undefined;
+          void forgetHub(db).then(pull).then(push);
+          return;
+        }
+        if (inflight?.requestId === frame.requestId) inflight = undefined;
+        // A push the hub will never take (a change it calls bad): say so, keep it, stop pushing.
+        refused = frame.reason;
+        ctx.log(`office sync refused: ${frame.reason}`);
+        void publish();
+        return;
+    }
+  };
+
+  ctx.onWritten(() => void push());
+  void publish();
+
+  const handlers: Pick<Handlers, 'setOfficeMode' | 'getSyncStatus'> = {
+    setOfficeMode: async ({ enabled }) => {
+      refused = undefined;
+      if (enabled) {
+        const queued = await enableOffice(db);
+        ctx.log(`office mode on: ${queued} records queued for the office store`);
+        await pull();
+        await push();
+      } else {
+        await disableOffice(db);
+      }
+      return publish();
+    },
+    getSyncStatus: () => status(),
+  };
+
+  return {
+    onSync,
+    /** The link is up and caught up on calls: pull, then push what waits. */
+    connected: () => {
+      connected = true;
+      offlineSince = undefined;
+      inflight = undefined;
+      void pull().then(push);
+    },
+    onLinkState: (state: LinkState) => {
+      if (state.state === 'connected') return;
+      if (connected || offlineSince === undefined) offlineSince = Date.now();
+      connected = false;
+      inflight = undefined;
+      void publish();
+    },
+    handlers,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * Office mode at a desk, on fake-indexeddb: every repository write records its change in the same
+ * transaction (and only in office mode), the hub's changes apply without echoing back, this desk's pending
+ * changes stay on top, and two desks that edited offline converge once the hub has ordered both.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import {
+  buildCard,
+  deleteCardWithUndo,
+  findCardsByKeys,
+  saveCard,
+  updateCard,
+} from '../../../extension/db/cards';
+import { createDb, type KesherDb } from '../../../extension/db/db';
+import { addNote, logCall } from '../../../extension/db/interactions';
+import {
+  acknowledge,
+  applyHubChanges,
+  enableOffice,
+  officeMeta,
+  pendingChanges,
+} from '../../../extension/db/sync';
+import { addTask } from '../../../extension/db/tasks';
+import { parsePhone } from '../../../shared/phone';
+import { applyChange, type OrderedChange, type StoredRecord } from '../../../shared/sync';
+
+const IL = { defaultCountry: 'IL' as const };
+let count = 0;
+async function desk(office = true): Promise<KesherDb> {
+  const db = createDb(`office-${++count}`);
+  if (office) await enableOffice(db);
+  return db;
+}
+
+/** A hub in memory: orders pushes, applies them by the shared rule (what bridge/store does in SQL). */
+class Hub {
+  changes: OrderedChange[] = [];
+  records = new Map<string, StoredRecord>();
+  async push(db: KesherDb): Promise<void> {
+    const entries = await pendingChanges(db, 500);
+    for (const entry of entries) {
+      if (this.changes.some((change) => change.id === entry.change.id)) continue;
+      const ordered = { ...entry.change, seq: this.changes.length + 1, author: 'office' };
+      this.changes.push(ordered);
+      const key = `${ordered.table}/${ordered.rowId}`;
+      this.records.set(key, applyChange(this.records.get(key), ordered));
+    }
+    await acknowledge(
+      db,
+      entries.map((entry) => entry.seq!),
+    );
+  }
+  async pull(db: KesherDb): Promise<void> {
+    const { cursor } = await officeMeta(db);
+    await applyHubChanges(
+      db,
+      'store-1',
+      this.changes.filter((change) => change.seq > cursor),
+      IL,
+    );
+  }
+}
+
+const card = (name: string, raw: string) => buildCard({ name, phones: [{ label: 'mobile', raw }] }, IL);
+
+describe('the outbox', () => {
+  it('records nothing while office mode is off; turning it on queues what the desk already has', async () => {
+    const db = await desk(false);
+    await saveCard(db, card('Dana', '050-123-4567'));
+    expect(await db.outbox.count()).toBe(0);
+    expect(await enableOffice(db)).toBe(1);
+    const [entry] = await pendingChanges(db, 10);
+    expect(entry!.change).toMatchObject({
+      table: 'cards',
+      op: 'put',
+      revive: true,
+      fields: { name: 'Dana' },
+    });
+    expect(entry!.change.fields).not.toHaveProperty('phoneKeys');
+  });
+
+  it('an edit is a change of the fields it changed; a removed number is a set remove, not a new list', async () => {
+    const db = await desk();
+    const saved = await saveCard(
+      db,
+      buildCard(
+        {
+          name: 'Noa',
+          phones: [
+            { label: 'm', raw: '050-111-1111' },
+            { label: 'w', raw: '03-555-0000' },
+          ],
+        },
+        IL,
+      ),
+    );
+    await db.outbox.clear();
+    await updateCard(db, saved.id, { status: 'red', phones: [{ label: 'm', raw: '050-111-1111' }] }, IL);
+    const changes = (await pendingChanges(db, 10)).map((entry) => entry.change);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.fields).toMatchObject({ status: 'red' });
+    expect(changes[0]!.fields).not.toHaveProperty('name');
+    expect(changes[0]!.sets).toEqual({ phones: { remove: [{ label: 'w', raw: '03-555-0000' }] } });
+  });
+
+  it('a write that fails records nothing; a delete with its tasks records each delete', async () => {
+    const db = await desk();
+    const saved = await saveCard(db, card('Avi', '050-222-2222'));
+    await addTask(db, { cardId: saved.id, title: 'Call back' });
+    await db.outbox.clear();
+    await expect(
+      db.transaction('rw', db.cards, async () => {
+        await db.cards.put({ ...saved, name: 'Half way' });
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(await db.outbox.count()).toBe(0);
+    await deleteCardWithUndo(db, saved);
+    expect((await pendingChanges(db, 10)).map((entry) => `${entry.table}:${entry.change.op}`).sort()).toEqual(
+      ['cards:delete', 'tasks:delete'],
+    );
+  });
+});
+
+describe('the hub’s changes at a desk', () => {
+  it('arrive with their match keys, are not sent back, and this desk’s pending edit stays on top', async () => {
+    const hub = new Hub();
+    const a = await desk();
+    const b = await desk();
+    const dana = await saveCard(a, card('Dana Levi', '050-123-4567'));
+    await hub.push(a);
+    await hub.pull(b);
+    const found = await findCardsByKeys(b, parsePhone('+972501234567', IL).keys);
+    expect(found[0]?.card.name).toBe('Dana Levi');
+    expect(await b.outbox.count()).toBe(0);
+    // B renames (not pushed yet) while A's status change arrives: both show at B.
+    await updateCard(b, dana.id, { name: 'Dana L.' }, IL);
+    await updateCard(a, dana.id, { status: 'green' }, IL);
+    await hub.push(a);
+    await hub.pull(b);
+    expect(await b.cards.get(dana.id)).toMatchObject({ name: 'Dana L.', status: 'green' });
+    expect((await officeMeta(b)).cursor).toBe(2);
+  });
+
+  it('two desks that edited one card offline end identical, and a call they both logged is one entry', async () => {
+    const hub = new Hub();
+    const [a, b] = [await desk(), await desk()];
+    const noa = await saveCard(
+      a,
+      buildCard({ name: 'Noa', phones: [{ label: 'm', raw: '050-111-1111' }], tags: ['vip'] }, IL),
+    );
+    await hub.push(a);
+    await hub.pull(b);
+    // Offline: A adds a number and a note; B removes the tag, sets the status and adds a task.
+    await updateCard(
+      a,
+      noa.id,
+      { phones: [...noa.phones, { label: 'home', raw: '02-999-9999' }], title: 'CEO' },
+      IL,
+    );
+    await addNote(a, { cardId: noa.id, text: 'asked for a quote' });
+    const fromB = (await b.cards.get(noa.id))!;
+    await updateCard(b, noa.id, { tags: [], status: 'yellow' }, IL);
+    await addTask(b, { cardId: fromB.id, title: 'Send the quote' });
+    // The same call rang both desks.
+    const call = {
+      callId: 'pbx-77',
+      status: 'ended' as const,
+      direction: 'inbound' as const,
+      from: '050-111-1111',
+      startedAt: 5,
+      endedAt: 9,
+    };
+    await logCall(a, call, IL);
+    await logCall(b, call, IL);
+    for (const db of [b, a]) await hub.push(db);
+    for (const db of [a, b]) await hub.pull(db);
+    const view = async (db: KesherDb) => ({
+      card: { ...(await db.cards.get(noa.id)), updatedAt: 0 },
+      tasks: (await db.tasks.toArray()).map((task) => task.title),
+      notes: (await db.interactions.filter((item) => item.kind === 'note').toArray()).map(
+        (note) => note.summary,
+      ),
+      calls: await db.interactions.where('callId').equals('pbx-77').count(),
+    });
+    const [atA, atB] = [await view(a), await view(b)];
+    expect(atA).toEqual(atB);
+    expect(atA.card).toMatchObject({ title: 'CEO', status: 'yellow', tags: [] });
+    expect(atA.card.phones!.map((phone) => phone.raw)).toEqual(['050-111-1111', '02-999-9999']);
+    expect(atA.tasks).toEqual(['Send the quote']);
+    expect(atA.calls).toBe(1);
+  });
+});
