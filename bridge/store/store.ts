@@ -184,8 +184,11 @@ export class OfficeStore {
         counted.add(change.id);
         return { id: change.id, seq: seqOf.get(change.id)!, duplicate: !first };
       });
-      const headSeq = await this.headSeq(tx);
-      await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(headSeq)]);
+      // Under the push lock nothing else commits: the head is this push's last change (or the one before).
+      const headSeq = Math.max(head, ...applied.map((item) => item.seq));
+      // Bridges sharing a PostgreSQL hear of it; an embedded store has nobody else to tell.
+      if (this.sql.kind === 'postgres' && news.length > 0)
+        await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(headSeq)]);
       return { applied, headSeq };
     });
   }
