@@ -7,12 +7,15 @@ import { parseArgs } from 'node:util';
 import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './config';
 import { type RunningBridge, startBridgeFromConfig, stderrLog } from './build';
 import { redactAmiUrl } from './sources/ami/client';
+import { userCommand } from './store/user-cli';
 import { backupStore, openConfiguredStore, restoreStore, storeLabel } from './store/cli';
 import { isPostgresUrl } from './store/sql';
 
 const HELP = `Usage: npm run bridge -- [options]
        npm run bridge -- backup <file>     the office store to a file (JSON lines)
        npm run bridge -- restore <file>    replace the office store with a backup (desks download it again)
+       npm run bridge -- user add "<name>" [--extension 101]   a user, and their desk's one-time pairing code
+       npm run bridge -- user list | user revoke <name or id>
 
 Relays phone calls to the Kesher extension over a WebSocket on this machine.
 
@@ -45,10 +48,12 @@ async function main(): Promise<void> {
   let args: ReturnType<typeof parse>['values'];
   let command: string | undefined;
   let file: string | undefined;
+  let positionals: string[] = [];
   try {
     const parsed = parse();
     args = parsed.values;
-    [command, file] = parsed.positionals;
+    positionals = parsed.positionals;
+    [command, file] = positionals;
   } catch (error) {
     fail(`${(error as Error).message}\n\n${HELP}`);
   }
@@ -94,6 +99,23 @@ async function main(): Promise<void> {
       }
     } catch (error) {
       fail(`${command}: ${(error as Error).message}`);
+    }
+    return;
+  }
+  if (command === 'user') {
+    try {
+      // Where the running bridge listens (its API takes the command), and its store otherwise.
+      const storeConfig = {
+        ...loaded.config,
+        store: (args.store as BridgeConfig['store']) ?? loaded.config.store,
+        host: args.host ?? loaded.config.host,
+        port: args.port !== undefined ? Number(args.port) : loaded.config.port,
+      };
+      const dataDir = resolve(args['data-dir'] ?? dataDirOf(loaded));
+      const [, ...rest] = positionals;
+      process.stdout.write(`${await userCommand(storeConfig, dataDir, rest, args.extension ?? [])}\n`);
+    } catch (error) {
+      fail(`user: ${(error as Error).message}`);
     }
     return;
   }
@@ -162,6 +184,7 @@ function parse() {
       ami: { type: 'string' },
       sip: { type: 'string' },
       store: { type: 'string' },
+      extension: { type: 'string', multiple: true },
       'print-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

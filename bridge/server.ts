@@ -91,6 +91,12 @@ export class Bridge {
     this.setSource({ name: 'api', state: 'ready', detail: 'POST /api/v1/calls' });
 
     const app = httpApp({
+      users: {
+        pair: async (code) => (await this.sync.ready()).users.redeem(code),
+        add: async (name, extensions) => (await this.sync.ready()).users.add(name, extensions),
+        list: async () => (await this.sync.ready()).users.list(),
+        revoke: async (who) => (await this.sync.ready()).users.revoke(who),
+      },
       token: options.token,
       guard: this.guard,
       webhooks: options.webhooks,
@@ -123,8 +129,20 @@ export class Bridge {
         rejectUpgrade(socket, verdict.status, verdict.reason);
         return;
       }
-      (socket as Socket).setTimeout?.(0);
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+      const open = (user?: { id: string; name: string }) => {
+        (socket as Socket).setTimeout?.(0);
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, user));
+      };
+      if (verdict.who === 'office') return open();
+      // A user's own token: the store knows whose it is (and whether it was revoked).
+      void this.sync
+        .ready()
+        .then((store) => store.users.byToken(verdict.token))
+        .then(
+          (user) =>
+            user ? open({ id: user.id, name: user.name }) : rejectUpgrade(socket, 401, 'Unauthorized'),
+          () => rejectUpgrade(socket, 503, 'Service Unavailable'),
+        );
     });
   }
 
@@ -206,9 +224,13 @@ export class Bridge {
     };
   }
 
-  private accept(socket: WebSocket): void {
-    const client = this.clients.add(socket);
-    this.log('info', `extension #${client.id} connected`, { event: 'client-connected', client: client.id });
+  private accept(socket: WebSocket, user?: { id: string; name: string }): void {
+    const client = this.clients.add(socket, user);
+    this.log('info', `extension #${client.id} connected${user ? ` (${user.name})` : ''}`, {
+      event: 'client-connected',
+      client: client.id,
+      user: user?.name,
+    });
     const helloTimer = setTimeout(() => {
       if (client.greeted || client.socket.readyState !== client.socket.OPEN) return;
       this.log('warn', `extension #${client.id} never said hello; closed`, {

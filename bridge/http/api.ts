@@ -8,6 +8,7 @@ import type { Log } from '../log';
 import { bearer, sameSecret } from '../secret';
 import type { IngestResult, SourceStatus } from '../sources/types';
 import { type WebhookConfig, webhookRouter } from '../sources/webhook';
+import type { User } from '../store/users';
 import type { Guard } from './guard';
 
 export const BRIDGE_VERSION = '0.1.0';
@@ -20,7 +21,17 @@ export interface ApiDeps {
   health(detailed: boolean): unknown;
   setSource(status: SourceStatus): void;
   log: Log;
+  /** Office mode's users (the store): a desk's pairing, and the admin's commands (office token only). */
+  users: {
+    pair(code: string): Promise<{ user: User; token: string } | null>;
+    add(name: string, extensions: string[]): Promise<{ user: User; code: string }>;
+    list(): Promise<User[]>;
+    revoke(who: string): Promise<User>;
+  };
 }
+
+/** Wrong pairing codes per address per minute before the bridge stops listening to that address. */
+const PAIR_ATTEMPTS = 10;
 
 export function httpApp(deps: ApiDeps) {
   const app = express();
@@ -69,6 +80,62 @@ export function httpApp(deps: ApiDeps) {
   });
   app.get('/api/v1/session', requireToken, (_request, response) => {
     response.json({ ok: true, bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION });
+  });
+  // A desk's one-time pairing code for its own token. No bearer (the desk has none yet); guessing is slowed.
+  const wrongCodes = new Map<string, { count: number; since: number }>();
+  app.post('/api/v1/pair', express.json({ limit: '1kb' }), async (request, response) => {
+    const address = request.socket.remoteAddress ?? '';
+    const now = Date.now();
+    const tries = wrongCodes.get(address);
+    if (tries && now - tries.since < 60_000 && tries.count >= PAIR_ATTEMPTS) {
+      response.status(429).json({ error: 'too many wrong codes: wait a minute' });
+      return;
+    }
+    const code = typeof request.body?.code === 'string' ? request.body.code : '';
+    try {
+      const paired = await deps.users.pair(code);
+      if (!paired) {
+        const fresh = !tries || now - tries.since >= 60_000;
+        wrongCodes.set(address, { count: fresh ? 1 : tries.count + 1, since: fresh ? now : tries.since });
+        response
+          .status(401)
+          .json({ error: 'this pairing code is wrong, used or expired: ask for a new one' });
+        return;
+      }
+      deps.log('info', `desk paired for ${paired.user.name}`, {
+        event: 'user-paired',
+        user: paired.user.name,
+      });
+      response.json({
+        token: paired.token,
+        user: { id: paired.user.id, name: paired.user.name, extensions: paired.user.extensions },
+      });
+    } catch (error) {
+      response.status(503).json({ error: `the office store is not available: ${(error as Error).message}` });
+    }
+  });
+  app.get('/api/v1/users', requireToken, async (_request, response) => {
+    response.json({ users: await deps.users.list() });
+  });
+  app.post('/api/v1/users', requireToken, express.json({ limit: '4kb' }), async (request, response) => {
+    const name = typeof request.body?.name === 'string' ? request.body.name : '';
+    const extensions = Array.isArray(request.body?.extensions)
+      ? request.body.extensions
+          .filter((item: unknown): item is string => typeof item === 'string')
+          .slice(0, 20)
+      : [];
+    try {
+      response.status(201).json(await deps.users.add(name, extensions));
+    } catch (error) {
+      response.status(400).json({ error: (error as Error).message });
+    }
+  });
+  app.delete('/api/v1/users/:who', requireToken, async (request, response) => {
+    try {
+      response.json({ user: await deps.users.revoke(String(request.params.who)) });
+    } catch (error) {
+      response.status(404).json({ error: (error as Error).message });
+    }
   });
   app.post('/api/v1/calls', requireToken, express.json({ limit: '16kb' }), (request, response) => {
     const parsed = validate(CallEventInputSchema, request.body);

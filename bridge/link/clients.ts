@@ -17,6 +17,8 @@ export interface Client {
   extensions: string[];
   /** It said hello (catch-up may still be under way). */
   greeted: boolean;
+  /** The user whose token opened the link (absent: the office's pairing token). */
+  user?: { id: string; name: string };
 }
 
 export class Clients {
@@ -30,7 +32,7 @@ export class Clients {
     readonly bufferLimit = 1024 * 1024,
   ) {}
 
-  add(socket: WebSocket): Client {
+  add(socket: WebSocket, user?: Client['user']): Client {
     const client: Client = {
       id: this.nextId++,
       socket,
@@ -38,6 +40,7 @@ export class Clients {
       ready: false,
       extensions: [],
       greeted: false,
+      ...(user ? { user } : {}),
     };
     this.all.add(client);
     this.connectionsTotal++;

@@ -85,7 +85,7 @@ export function handleFrame(deps: SessionDeps, client: Client, frame: ClientFram
     case 'keepalive':
       return;
     case 'sync-push':
-      void deps.sync.push(client, frame, OFFICE_AUTHOR);
+      void deps.sync.push(client, frame, client.user?.name ?? OFFICE_AUTHOR);
       return;
     case 'sync-pull':
       void deps.sync.pull(client, frame);

@@ -175,7 +175,8 @@ export class SyncHub {
           const headSeq = page.at(-1)!.seq;
           this.state.headSeq = Math.max(this.state.headSeq ?? 0, headSeq);
           for (const [client, subscriber] of ready) {
-            if (subscriber.sending || !this.subscribers.has(client)) continue;
+            // A desk that pulled again meanwhile has a new subscription (and its own loop): never both.
+            if (subscriber.sending || this.subscribers.get(client) !== subscriber) continue;
             const part = page.filter((change) => change.seq > subscriber.cursor);
             if (part.length === 0) continue;
             subscriber.cursor = part.at(-1)!.seq;
@@ -213,9 +214,10 @@ export class SyncHub {
           const page = changes.slice(0, PAGE);
           if (page.length === 0 && !answer) break;
           answer = false;
-          if (!this.subscribers.has(client)) return;
-          if (page.length > 0) subscriber.cursor = page.at(-1)!.seq;
           const headSeq = await store.headSeq();
+          // Checked after the last wait and before the send: a newer pull's loop owns this desk now.
+          if (this.subscribers.get(client) !== subscriber) return;
+          if (page.length > 0) subscriber.cursor = page.at(-1)!.seq;
           await new Promise<void>((resolve) =>
             this.clients.send(
               client,

@@ -7,7 +7,11 @@ import { TOKEN_SUBPROTOCOL_PREFIX } from '../../shared/protocol';
 import type { Guard } from '../http/guard';
 import { sameSecret } from '../secret';
 
-export type UpgradeVerdict = { ok: true } | { ok: false; status: number; reason: string };
+/** `office`: the office's pairing token; `user`: a user's own token, to be looked up in the store. */
+export type UpgradeVerdict =
+  | { ok: true; who: 'office' }
+  | { ok: true; who: 'user'; token: string }
+  | { ok: false; status: number; reason: string };
 
 export function checkUpgrade(
   request: Pick<IncomingMessage, 'url' | 'headers'>,
@@ -25,6 +29,8 @@ export function checkUpgrade(
   const given = offered
     .find((item) => item.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
     ?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-  if (!given || !sameSecret(given, token)) return { ok: false, status: 401, reason: 'Unauthorized' };
-  return { ok: true };
+  if (!given) return { ok: false, status: 401, reason: 'Unauthorized' };
+  if (sameSecret(given, token)) return { ok: true, who: 'office' };
+  if (given.startsWith('kesher_')) return { ok: true, who: 'user', token: given };
+  return { ok: false, status: 401, reason: 'Unauthorized' };
 }

@@ -43,6 +43,25 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS kesher_records_seq ON kesher_records (seq)',
     ],
   },
+  {
+    version: 2,
+    name: 'users',
+    statements: [
+      // Per-user credentials: a one-time pairing code (hashed, short-lived) turns into a long-lived token
+      // (hashed); a revoked user's token opens nothing.
+      `CREATE TABLE IF NOT EXISTS kesher_users (
+         id text PRIMARY KEY,
+         name text NOT NULL,
+         extensions jsonb NOT NULL DEFAULT '[]',
+         code_hash text UNIQUE,
+         code_expires bigint,
+         token_hash text UNIQUE,
+         created_at bigint NOT NULL,
+         revoked_at bigint,
+         last_seen bigint
+       )`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -16,6 +16,7 @@ import {
 } from '../../shared/sync';
 import { LATEST_VERSION, MIGRATIONS } from './schema';
 import type { Sql, SqlRunner } from './sql';
+import { Users } from './users';
 
 /** The channel bridges sharing one PostgreSQL announce their commits on. */
 export const CHANGES_CHANNEL = 'kesher_changes';
@@ -103,10 +104,14 @@ export async function migrate(sql: Sql): Promise<number[]> {
 }
 
 export class OfficeStore {
+  readonly users: Users;
+
   private constructor(
     readonly sql: Sql,
     private id: string,
-  ) {}
+  ) {
+    this.users = new Users(sql);
+  }
 
   /** Open (and migrate) a store; a new one gets its store id. */
   static async open(sql: Sql): Promise<OfficeStore> {

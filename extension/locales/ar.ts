@@ -258,7 +258,8 @@ export const ar: Messages = {
   'settings.title': 'الإعدادات',
   'settings.bridge': 'الجسر',
   'settings.bridgeUrl': 'عنوان الجسر',
-  'settings.token': 'رمز الاقتران (يطبعه الجسر؛ npm run bridge -- --print-token)',
+  'settings.token': 'رمز الاقتران من المسؤول، أو رمز الجسر (npm run bridge -- --print-token)',
+  'settings.pairedAs': 'تم الاقتران باسم {name}',
   'settings.country': 'البلد الافتراضي للأرقام التي بلا رمز دولة',
   'settings.extensions':
     'رقمك الداخلي، مثل 101 (فارغ: تظهر هنا كل مكالمة، كما لموظف الاستقبال؛ الأول يرن عند الاتصال من البطاقة)',

@@ -185,7 +185,9 @@ export const el: Messages = {
   'settings.title': 'Ρυθμίσεις',
   'settings.bridge': 'Γέφυρα',
   'settings.bridgeUrl': 'Διεύθυνση γέφυρας',
-  'settings.token': 'Κωδικός σύζευξης (τον εμφανίζει η γέφυρα· npm run bridge -- --print-token)',
+  'settings.token':
+    'Κωδικός σύζευξης από τον διαχειριστή ή το κλειδί της γέφυρας (npm run bridge -- --print-token)',
+  'settings.pairedAs': 'Συνδέθηκε ως {name}',
   'settings.country': 'Προεπιλεγμένη χώρα για αριθμούς χωρίς κωδικό χώρας',
   'settings.extensions':
     'Το εσωτερικό σας, π.χ. 101 (κενό: κάθε κλήση εμφανίζεται εδώ, όπως στη ρεσεψιόν· το πρώτο χτυπάει για κλήση από την κάρτα)',

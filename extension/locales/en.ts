@@ -191,7 +191,8 @@ export const en = {
   'settings.title': 'Settings',
   'settings.bridge': 'Bridge',
   'settings.bridgeUrl': 'Bridge URL',
-  'settings.token': 'Pairing token (printed by the bridge; npm run bridge -- --print-token)',
+  'settings.token': "Pairing code from your admin, or the bridge's token (npm run bridge -- --print-token)",
+  'settings.pairedAs': 'Paired as {name}',
   'settings.country': 'Default country for numbers without a country code',
   'settings.extensions':
     'Your phone extension(s), e.g. 101 (empty: every call pops here, as for a receptionist; the first one rings for click-to-call)',

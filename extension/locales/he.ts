@@ -189,7 +189,8 @@ export const he: Messages = {
   'settings.title': 'הגדרות',
   'settings.bridge': 'גשר',
   'settings.bridgeUrl': 'כתובת הגשר',
-  'settings.token': 'אסימון צימוד (מודפס על ידי הגשר; npm run bridge -- --print-token)',
+  'settings.token': 'קוד צימוד מהמנהל, או אסימון הגשר (npm run bridge -- --print-token)',
+  'settings.pairedAs': 'מחובר בתור {name}',
   'settings.country': 'מדינת ברירת מחדל למספרים ללא קידומת בינלאומית',
   'settings.extensions':
     'השלוחה/ות שלך, למשל 101 (ריק: כל שיחה קופצת כאן, כמו אצל מזכירה; הראשונה מצלצלת בחיוג מהכרטיס)',

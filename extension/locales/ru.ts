@@ -238,7 +238,8 @@ export const ru: Messages = {
   'settings.title': 'Настройки',
   'settings.bridge': 'Мост',
   'settings.bridgeUrl': 'Адрес моста',
-  'settings.token': 'Ключ сопряжения (его выводит мост; npm run bridge -- --print-token)',
+  'settings.token': 'Код сопряжения от администратора или ключ моста (npm run bridge -- --print-token)',
+  'settings.pairedAs': 'Подключено как {name}',
   'settings.country': 'Страна по умолчанию для номеров без кода страны',
   'settings.extensions':
     'Ваш внутренний номер, например 101 (пусто: здесь всплывает каждый звонок, как у секретаря; первый звонит при звонке из карточки)',

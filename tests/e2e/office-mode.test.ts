@@ -58,7 +58,21 @@ describe('office mode, two desks', () => {
     for (const name of ['A', 'B']) {
       const browser = await launchWithExtension();
       await browser.worker();
-      const settings = await pair(browser.context, bridge.wsUrl, bridge.token);
+      // Desk A uses the office's token; desk B the one-time code an admin made for its user.
+      let secret = bridge.token;
+      if (name === 'B') {
+        const response = await fetch(`${bridge.httpUrl}/api/v1/users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Noa Cohen', extensions: [] }),
+        });
+        secret = ((await response.json()) as { code: string }).code.replace('-', ' ').toLowerCase();
+      }
+      const settings = await pair(browser.context, bridge.wsUrl, secret);
+      if (name === 'B')
+        await expect
+          .poll(() => settings.getByTestId('settings-paired-as').textContent())
+          .toBe('Paired as Noa Cohen');
       await expect
         .poll(() => settings.getByTestId('settings-link-state').getAttribute('data-state'))
         .toBe('connected');
@@ -126,6 +140,18 @@ describe('office mode, two desks', () => {
       .poll(() => view(b.app), { timeout: 15_000 })
       .toMatchObject({ company: 'Acme בע״מ', status: 'red' });
     await expect.poll(() => view(a.app), { timeout: 15_000 }).toEqual(await view(b.app));
+    // Who made each change, as the hub recorded it: A with the office token, B as its user.
+    const hub = await TestClient.connect(bridge.wsUrl, bridge.token);
+    await hub.hello();
+    hub.send({ type: 'sync-pull', requestId: 'who', storeId: null, afterSeq: 0 });
+    await hub.next(isType('sync-changes'));
+    const authors = hub.frames
+      .filter(isType('sync-changes'))
+      .flatMap((frame) => frame.changes as OrderedChange[])
+      .filter((change) => change.rowId === card!.id)
+      .map((change) => change.author);
+    expect(new Set(authors)).toEqual(new Set(['office', 'Noa Cohen']));
+    await hub.close();
     expect((await view(a.app)).phones).toEqual(['054-765-4321', '03-555-0100']);
   });
 

@@ -51,7 +51,7 @@ describe.each(engines)('office store on %s', (_name, open) => {
   it('migrates once, knows its version and keeps its store id across reopening', async () => {
     const sql = await open();
     const store = await OfficeStore.open(sql);
-    expect(await store.schemaVersion()).toEqual({ current: 1, latest: 1 });
+    expect(await store.schemaVersion()).toEqual({ current: 2, latest: 2 });
     expect(await migrate(sql)).toEqual([]);
     const again = await OfficeStore.open(sql);
     expect(again.storeId).toBe(store.storeId);

@@ -57,11 +57,50 @@ export function backoffDelay(attempt: number, random = Math.random(), max = MAX_
 
 /** ws://host:port/ws → http://host:port/api/v1/session */
 export function sessionUrl(bridgeUrl: string): string {
+  return bridgeApiUrl(bridgeUrl, '/api/v1/session');
+}
+
+/** ws://host:port/ws → http://host:port/<path> (wss → https). */
+export function bridgeApiUrl(bridgeUrl: string, path: string): string {
   const url = new URL(bridgeUrl);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-  url.pathname = '/api/v1/session';
+  url.pathname = path;
   url.search = '';
   return url.toString();
+}
+
+/** A pairing code as an admin reads it out ("k7q4 mz2p"): eight letters and digits, no 0/O/1/I/L. */
+export function pairingCodeOf(text: string): string | null {
+  const compact = text.toUpperCase().replace(/[\s-]/g, '');
+  return /^[A-HJKMNP-Z2-9]{8}$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4)}` : null;
+}
+
+/**
+ * A desk's one-time pairing code for its own long-lived token (POST /api/v1/pair). Throws what the user
+ * should read: a wrong or used code, a bridge that is not answering.
+ */
+export async function redeemPairingCode(
+  bridgeUrl: string,
+  code: string,
+): Promise<{ token: string; name: string }> {
+  let response: Response;
+  try {
+    response = await fetch(bridgeApiUrl(bridgeUrl, '/api/v1/pair'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
+  } catch {
+    throw new Error('The bridge is not answering at this URL: is it running?');
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    token?: string;
+    user?: { name?: string };
+    error?: string;
+  };
+  if (!response.ok || !body.token)
+    throw new Error(body.error ?? `The bridge refused the code (${response.status})`);
+  return { token: body.token, name: body.user?.name ?? '' };
 }
 
 export class BridgeLink {

@@ -5,6 +5,7 @@ import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
 import { onEvent, sendMessage, type SyncStatus } from '../../doors/page';
 import { formatDateTime } from '../../ui/format';
+import { pairingCodeOf, redeemPairingCode } from '../bridge-link/link';
 import { LANGUAGE_NAMES, LOCALES, locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,
@@ -109,6 +110,7 @@ export function SettingsView() {
   const [extensions, setExtensions] = useState('');
   const [language, setLanguage] = useState('auto');
   const [saved, setSaved] = useState(false);
+  const [pairedAs, setPairedAs] = useState('');
   // The form appears once the stored values are in: a choice made earlier would be overwritten by them.
   const [loaded, setLoaded] = useState(false);
 
@@ -133,13 +135,22 @@ export function SettingsView() {
 
   const save = useMutation({
     mutationFn: async () => {
+      // A pairing code from the admin ("user add") is exchanged for this desk's own token first.
+      const code = pairingCodeOf(token);
+      let secret = token.trim();
+      if (code) {
+        const paired = await redeemPairingCode(url.trim(), code);
+        secret = paired.token;
+        setToken(secret);
+        setPairedAs(paired.name);
+      }
       await Promise.all([
         defaultCountryItem.setValue(country),
         outsideLinePrefixItem.setValue(prefix.replace(/\D/g, '')),
         myExtensionsItem.setValue(parseExtensions(extensions).join(', ')),
         languageItem.setValue(language),
         bridgeUrlItem.setValue(url.trim()),
-        bridgeTokenItem.setValue(token.trim()),
+        bridgeTokenItem.setValue(secret),
       ]);
       // Saving the same values changes nothing in storage: ask the worker to reconnect regardless.
       await sendMessage('reconnect');
@@ -257,6 +268,11 @@ export function SettingsView() {
               {t('settings.testCall')}
             </button>
             {saved ? <span class="muted">{t('settings.saved')}</span> : null}
+            {saved && pairedAs ? (
+              <span class="muted" data-testid="settings-paired-as">
+                {t('settings.pairedAs', { name: pairedAs })}
+              </span>
+            ) : null}
           </div>
           {save.isError ? <p class="error">{save.error.message}</p> : null}
           {testCall.isError ? <p class="error">{testCall.error.message}</p> : null}

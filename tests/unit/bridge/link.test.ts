@@ -117,7 +117,15 @@ describe('link upgrade', () => {
       status: 401,
     });
     expect(checkUpgrade(request({}), guard, 'another-token')).toMatchObject({ status: 401 });
-    expect(checkUpgrade(request({}), guard, 'secret-token')).toEqual({ ok: true });
+    expect(checkUpgrade(request({}), guard, 'secret-token')).toEqual({ ok: true, who: 'office' });
+    // A user's own token is looked up in the office store by the server.
+    expect(
+      checkUpgrade(
+        request({ 'sec-websocket-protocol': `kesher.v1, ${TOKEN_SUBPROTOCOL_PREFIX}kesher_abc` }),
+        guard,
+        'secret-token',
+      ),
+    ).toEqual({ ok: true, who: 'user', token: 'kesher_abc' });
   });
 });
 

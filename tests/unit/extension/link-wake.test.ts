@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AwayCalls } from '../../../extension/features/bridge-link/away-calls';
-import { backoffDelay } from '../../../extension/features/bridge-link/link';
+import { backoffDelay, bridgeApiUrl, pairingCodeOf } from '../../../extension/features/bridge-link/link';
 import type { CallSnapshot } from '../../../shared/protocol';
 
 const call = (
@@ -19,6 +19,18 @@ describe('reconnecting', () => {
 
   it('a refusal that needs a person (wrong token) is retried far less often', () => {
     expect(backoffDelay(20, 0.5, 15_000)).toBe(15_000);
+  });
+});
+
+describe('pairing codes', () => {
+  it('are recognised however they are typed; a token is not a code', () => {
+    for (const typed of ['K7Q4-MZ2P', 'k7q4mz2p', ' k7q4 mz2p '])
+      expect(pairingCodeOf(typed), typed).toBe('K7Q4-MZ2P');
+    for (const other of ['office-token-0123456789abcdef', 'kesher_abc', 'K7Q4-MZ2', 'K0Q4-MZ2P'])
+      expect(pairingCodeOf(other), other).toBeNull();
+    expect(bridgeApiUrl('wss://bridge.office.lan:17480/ws', '/api/v1/pair')).toBe(
+      'https://bridge.office.lan:17480/api/v1/pair',
+    );
   });
 });
 
