@@ -9,7 +9,9 @@ const port = parentPort;
 const { dir } = workerData;
 
 try {
-  const db = await PGlite.create(dir);
+  // Smaller buffers than PostgreSQL's defaults: the store shares the office machine with the browser, and
+  // the WASM heap they live in never shrinks (560 → ~400 MB RSS at 100,000 cards, measured).
+  const db = await PGlite.create(dir, { postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 2MB'] });
   port.on('message', async (request) => {
     try {
       if (request.kind === 'close') {
