@@ -5,11 +5,9 @@
  * The office's single pairing token keeps working for a one-desk set-up (its changes are the office's).
  */
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { PAIRING_CODE_ALPHABET, pairingCodeOf } from '../../shared/pairing-code';
 import type { SqlRunner } from './sql';
 
-/** Codes are read aloud and typed: no 0/O, 1/I/L. */
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-export const CODE_PATTERN = /^[A-Z2-9]{4}-[A-Z2-9]{4}$/;
 const CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export interface User {
@@ -46,13 +44,8 @@ const toUser = (row: UserRow): User => ({
 });
 
 function newCode(): string {
-  const pick = () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  const pick = () => PAIRING_CODE_ALPHABET[randomInt(PAIRING_CODE_ALPHABET.length)];
   return `${Array.from({ length: 4 }, pick).join('')}-${Array.from({ length: 4 }, pick).join('')}`;
-}
-
-export function normaliseCode(text: string): string {
-  const compact = text.toUpperCase().replace(/[^A-Z0-9]/g, '');
-  return compact.length === 8 ? `${compact.slice(0, 4)}-${compact.slice(4)}` : text.trim().toUpperCase();
 }
 
 export class Users {
@@ -74,8 +67,8 @@ export class Users {
 
   /** A desk's pairing code for its token: once, within a day, for a user not revoked. */
   async redeem(code: string, now = Date.now()): Promise<{ user: User; token: string } | null> {
-    const normalised = normaliseCode(code);
-    if (!CODE_PATTERN.test(normalised)) return null;
+    const normalised = pairingCodeOf(code);
+    if (!normalised) return null;
     const token = `kesher_${randomBytes(24).toString('base64url')}`;
     const rows = await this.sql.query<UserRow>(
       `UPDATE kesher_users SET token_hash = $1, code_hash = NULL, code_expires = NULL

@@ -30,7 +30,7 @@ export interface OfficeMeta {
 }
 
 /** Fields a desk never sends: derived on every save (match keys) or local to this browser. */
-const LOCAL_FIELDS = new Set(['phoneKeys', 'emailKeys']);
+export const LOCAL_FIELDS: ReadonlySet<string> = new Set(['phoneKeys', 'emailKeys']);
 
 const fromHub = new WeakSet<DBCoreTransaction>();
 

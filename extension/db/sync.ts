@@ -14,9 +14,7 @@ import {
 } from '../../shared/sync';
 import { withMatchKeys } from './cards';
 import type { Card, KesherDb } from './db';
-import { diffRecord, markFromHub, type OfficeMeta, type OutboxEntry } from './outbox';
-
-const LOCAL_FIELDS = ['phoneKeys', 'emailKeys'];
+import { diffRecord, LOCAL_FIELDS, markFromHub, type OfficeMeta, type OutboxEntry } from './outbox';
 
 export async function officeMeta(db: KesherDb): Promise<OfficeMeta> {
   return (await db.meta.get('office')) ?? { key: 'office', enabled: false, storeId: null, cursor: 0 };

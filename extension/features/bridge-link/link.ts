@@ -69,12 +69,6 @@ export function bridgeApiUrl(bridgeUrl: string, path: string): string {
   return url.toString();
 }
 
-/** A pairing code as an admin reads it out ("k7q4 mz2p"): eight letters and digits, no 0/O/1/I/L. */
-export function pairingCodeOf(text: string): string | null {
-  const compact = text.toUpperCase().replace(/[\s-]/g, '');
-  return /^[A-HJKMNP-Z2-9]{8}$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4)}` : null;
-}
-
 /**
  * A desk's one-time pairing code for its own long-lived token (POST /api/v1/pair). Throws what the user
  * should read: a wrong or used code, a bridge that is not answering.

@@ -5,7 +5,8 @@ import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
 import { onEvent, sendMessage, type SyncStatus } from '../../doors/page';
 import { formatDateTime } from '../../ui/format';
-import { pairingCodeOf, redeemPairingCode } from '../bridge-link/link';
+import { pairingCodeOf } from '../../../shared/pairing-code';
+import { redeemPairingCode } from '../bridge-link/link';
 import { LANGUAGE_NAMES, LOCALES, locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,

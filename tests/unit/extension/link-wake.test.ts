@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AwayCalls } from '../../../extension/features/bridge-link/away-calls';
-import { backoffDelay, bridgeApiUrl, pairingCodeOf } from '../../../extension/features/bridge-link/link';
+import { backoffDelay, bridgeApiUrl } from '../../../extension/features/bridge-link/link';
+import { pairingCodeOf } from '../../../shared/pairing-code';
 import type { CallSnapshot } from '../../../shared/protocol';
 
 const call = (
