@@ -9,7 +9,7 @@ import type { BridgeConfig } from './config';
 import { Journal } from './journal';
 import { type Log, stderrLogger } from './log';
 import { Bridge } from './server';
-import { openConfiguredStore } from './store/cli';
+import { embeddedStoreExists, openConfiguredStore } from './store/cli';
 import { AmiSource, type AmiSourceHooks } from './sources/ami/source';
 import { type SipHooks, SipSource } from './sources/sip/source';
 
@@ -78,6 +78,8 @@ export async function startBridgeFromConfig(
   // A store that is not embedded is shared (other bridges, other branches): open it now, so that a wrong URL
   // is said at start-up and this bridge hears the others' changes from the start.
   if (config.store && config.store !== 'embedded') await bridge.sync.ready().catch(() => {});
+  // An office store that exists is opened now too: the hub logs every call, with or without a browser open.
+  else if (embeddedStoreExists(config, options.dataDir)) void bridge.sync.ready().catch(() => {});
   let sip: SipSource | undefined;
   if (config.sip) {
     sip = new SipSource(config.sip, sourceHooks);

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { EXTENSION_ORIGIN } from '../shared/extension-id';
+import { isCountryCode } from '../shared/phone';
 
 export const DEFAULT_PORT = 17480;
 
@@ -39,6 +40,24 @@ const ConfigSchema = v.object({
       [v.literal('embedded'), v.pipe(v.string(), v.regex(/^postgres(?:ql)?:\/\//i))],
       'store must be "embedded" or a postgres:// URL',
     ),
+  ),
+  /**
+   * How the office writes phone numbers, for the calls the hub logs in the office store (as each desk's
+   * Settings → default country and outside-line prefix do for its own lookups). Default: IL, no prefix.
+   */
+  phone: v.optional(
+    v.object({
+      defaultCountry: v.optional(
+        v.pipe(
+          v.string(),
+          v.check(isCountryCode, 'phone.defaultCountry must be a country code such as "IL" or "GR"'),
+        ),
+        'IL',
+      ),
+      outsideLinePrefix: v.optional(
+        v.pipe(v.string(), v.regex(/^\d{0,3}$/, 'phone.outsideLinePrefix is up to three digits')),
+      ),
+    }),
   ),
   /** Asterisk Manager Interface: ami://user:secret@host:5038 and click-to-call settings. */
   ami: v.optional(

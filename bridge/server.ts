@@ -76,6 +76,7 @@ export class Bridge {
       options.openStore ?? (() => Promise.reject(new Error('this bridge has no office store'))),
       this.clients,
       this.log,
+      options.journal,
     );
     this.session = {
       sync: this.sync,
@@ -188,6 +189,8 @@ export class Bridge {
     // Serialised once for every client: the hot path does no per-client work but the send itself.
     if (this.clients.broadcast(callFrame(this.options.journal, entry, false)) > 0)
       this.fanout.add(performance.now() - receivedAt);
+    // After the pop is on its way: the office's call log (written by the hub, off the hot path).
+    this.sync.logCall(entry);
     return { call: update.call, changed: true, seq: entry.seq };
   }
 

@@ -22,6 +22,9 @@ export const SET_FIELDS: Record<SyncTable, readonly string[]> = {
   interactions: [],
 };
 
+/** Fields never synced: derived on every save (match keys) by whoever keeps the record. */
+export const LOCAL_FIELDS: ReadonlySet<string> = new Set(['phoneKeys', 'emailKeys']);
+
 /** Fields a desk never writes: the hub derives or owns them. */
 const PROTECTED_FIELDS = new Set(['id']);
 
@@ -143,6 +146,56 @@ export function mergeInto(into: StoredRecord, from: StoredRecord): Record<string
     else if (data[field] === undefined || data[field] === '' || data[field] === null) data[field] = value;
   }
   return data;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The change that turns `before` into `after` (null when nothing a desk syncs changed). */
+export function diffRecord(
+  table: SyncTable,
+  id: string,
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown>,
+  at: number,
+  changeId: string = crypto.randomUUID(),
+): Change | null {
+  const fields: Record<string, unknown> = {};
+  const sets: NonNullable<Change['sets']> = {};
+  const setFields = SET_FIELDS[table];
+  for (const [field, value] of Object.entries(after)) {
+    if (field === 'id' || LOCAL_FIELDS.has(field) || value === undefined) continue;
+    const old = before?.[field];
+    if (setFields.includes(field) && Array.isArray(value)) {
+      const oldList = Array.isArray(old) ? old : [];
+      const oldKeys = new Set(oldList.map((element) => setKey(field, element)));
+      const newKeys = new Set(value.map((element) => setKey(field, element)));
+      const add = value.filter((element) => !oldKeys.has(setKey(field, element)));
+      const remove = oldList.filter((element) => !newKeys.has(setKey(field, element)));
+      if (add.length > 0 || remove.length > 0)
+        sets[field] = { ...(add.length ? { add } : {}), ...(remove.length ? { remove } : {}) };
+      continue;
+    }
+    if (!same(old, value)) fields[field] = value;
+  }
+  // A field the write removed (an optional one cleared) travels as null.
+  for (const field of Object.keys(before ?? {})) {
+    if (field === 'id' || LOCAL_FIELDS.has(field) || setFields.includes(field)) continue;
+    if (!(field in after) || after[field] === undefined) {
+      if (before?.[field] !== undefined && before[field] !== null) fields[field] = null;
+    }
+  }
+  if (Object.keys(fields).length === 0 && Object.keys(sets).length === 0 && before) return null;
+  return {
+    id: changeId,
+    table,
+    rowId: id,
+    op: 'put',
+    ...(Object.keys(fields).length ? { fields } : {}),
+    ...(Object.keys(sets).length ? { sets } : {}),
+    // A record this desk creates (or brings back: an undo) lifts a tombstone the hub may hold.
+    ...(before ? {} : { revive: true }),
+    at,
+  };
 }
 
 /** Why a push is refused as a whole (sent back as an error frame; nothing of the push is applied). */

@@ -5,7 +5,9 @@
  * the request; nothing of a refused push is applied.
  */
 import { checkPush } from '../../shared/sync';
+import type { Journal, JournalEntry } from '../journal';
 import type { Log } from '../log';
+import { HubCallLog } from '../store/call-log';
 import { CHANGES_CHANNEL, type OfficeStore, StoreError } from '../store/store';
 import type { Client, Clients } from './clients';
 
@@ -35,12 +37,26 @@ export class SyncHub {
   private readonly subscribers = new Map<Client, Subscriber>();
   private stopListening?: () => Promise<void>;
   private state: StoreStatus = { state: 'not-opened' };
+  /** The office's call log, written here (once the store is open). */
+  private callLog?: HubCallLog;
 
   constructor(
     private readonly open: () => Promise<OfficeStore>,
     private readonly clients: Clients,
     private readonly log: Log,
+    /** The bridge's call journal: with it, the hub logs every call in the store. */
+    private readonly journal?: Journal,
   ) {}
+
+  /** A call event the bridge kept: logged in the office store (when there is one open). */
+  logCall(entry: JournalEntry): void {
+    void this.callLog?.add(entry);
+  }
+
+  /** Resolves when every call handed in so far is in the store (tests, shutdown). */
+  callsLogged(): Promise<void> {
+    return this.callLog?.drained() ?? Promise.resolve();
+  }
 
   /** The store, opened on first use (a bridge nobody syncs with never starts its database). */
   ready(): Promise<OfficeStore> {
@@ -59,6 +75,11 @@ export class SyncHub {
           kind: store.sql.kind,
           storeId: store.storeId,
         });
+        if (this.journal) {
+          this.callLog = new HubCallLog(store, this.journal, this.log, () => void this.fanOut());
+          // Calls that came while the store was not open (every browser closed, PostgreSQL down).
+          void this.callLog.catchUp();
+        }
         return store;
       });
       this.store.catch((error: Error) => {
@@ -242,6 +263,7 @@ export class SyncHub {
   }
 
   async close(): Promise<void> {
+    await this.callLog?.drained();
     await this.stopListening?.();
     if (this.store) await (await this.store.catch(() => undefined))?.close();
   }

@@ -3,7 +3,7 @@
  * (records and the whole change history). A restore replaces everything in one transaction — a bad line
  * leaves the store as it was — and gives the store a new id, so every desk downloads it again.
  */
-import { createReadStream, createWriteStream, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -22,7 +22,23 @@ export async function openConfiguredStore(config: BridgeConfig, dataDir: string)
     config.store && config.store !== 'embedded'
       ? await openPostgres(config.store)
       : await openPglite(join(dataDir, 'store'));
-  return OfficeStore.open(sql);
+  const phone = config.phone
+    ? {
+        defaultCountry: config.phone.defaultCountry,
+        ...(config.phone.outsideLinePrefix ? { outsideLinePrefix: config.phone.outsideLinePrefix } : {}),
+      }
+    : undefined;
+  try {
+    return await OfficeStore.open(sql, { phone });
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
+}
+
+/** An embedded store that exists already (a desk synced once): the bridge opens it at start. */
+export function embeddedStoreExists(config: BridgeConfig, dataDir: string): boolean {
+  return (!config.store || config.store === 'embedded') && existsSync(join(dataDir, 'store'));
 }
 
 export async function backupStore(store: OfficeStore, file: string): Promise<{ lines: number }> {

@@ -62,6 +62,20 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 3,
+    name: 'phone keys',
+    statements: [
+      // Each card's phone match keys (shared/phone.ts), derived by the hub on every write: the hub logs a
+      // call on its caller's card by one indexed lookup. Rebuilt whole when the office's phone settings change.
+      `CREATE TABLE IF NOT EXISTS kesher_phone_keys (
+         key text NOT NULL,
+         card_id text NOT NULL,
+         PRIMARY KEY (key, card_id)
+       )`,
+      'CREATE INDEX IF NOT EXISTS kesher_phone_keys_card ON kesher_phone_keys (card_id)',
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

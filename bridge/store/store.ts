@@ -6,6 +6,8 @@
  * to N never misses a change numbered below N that committed later.
  */
 import { randomUUID } from 'node:crypto';
+import { keyConfidence, type MatchConfidence, type PhoneOptions, parsePhone } from '../../shared/phone';
+import type { Card } from '../../shared/records';
 import {
   applyChange,
   type Change,
@@ -22,6 +24,9 @@ import { Users } from './users';
 export const CHANGES_CHANNEL = 'kesher_changes';
 /** pg_advisory_xact_lock key: one push at a time across every bridge on the store. */
 const PUSH_LOCK = 7_415_001;
+/** The desks' default too (extension/features/settings): numbers written without a country are Israeli. */
+export const DEFAULT_PHONE: PhoneOptions = { defaultCountry: 'IL' };
+const TIERS: readonly MatchConfidence[] = ['exact', 'national', 'suffix'];
 
 export class StoreError extends Error {
   constructor(
@@ -109,19 +114,115 @@ export class OfficeStore {
   private constructor(
     readonly sql: Sql,
     private id: string,
+    /** How the office writes numbers: the cards' phone keys (the hub's caller matching) follow it. */
+    readonly phone: PhoneOptions,
   ) {
     this.users = new Users(sql);
   }
 
   /** Open (and migrate) a store; a new one gets its store id. */
-  static async open(sql: Sql): Promise<OfficeStore> {
+  static async open(sql: Sql, options: { phone?: PhoneOptions } = {}): Promise<OfficeStore> {
     await migrate(sql);
     await sql.query(
       "INSERT INTO kesher_meta (key, value) VALUES ('store_id', $1) ON CONFLICT (key) DO NOTHING",
       [randomUUID()],
     );
     const [row] = await sql.query<{ value: string }>("SELECT value FROM kesher_meta WHERE key = 'store_id'");
-    return new OfficeStore(sql, row!.value);
+    const store = new OfficeStore(sql, row!.value, options.phone ?? DEFAULT_PHONE);
+    // Keys made under other phone settings (or before migration 3) would match the wrong callers.
+    if ((await store.meta('phone_keys')) !== store.phoneSettings()) await store.reindexPhones();
+    return store;
+  }
+
+  private phoneSettings(): string {
+    return JSON.stringify({
+      defaultCountry: this.phone.defaultCountry,
+      outsideLinePrefix: this.phone.outsideLinePrefix ?? '',
+    });
+  }
+
+  async meta(key: string, runner: SqlRunner = this.sql): Promise<string | undefined> {
+    const [row] = await runner.query<{ value: string }>('SELECT value FROM kesher_meta WHERE key = $1', [
+      key,
+    ]);
+    return row?.value;
+  }
+
+  private async setMeta(runner: SqlRunner, key: string, value: string): Promise<void> {
+    await runner.query(
+      'INSERT INTO kesher_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+      [key, value],
+    );
+  }
+
+  private phoneKeysOf(data: Record<string, unknown>): string[] {
+    const phones = Array.isArray(data.phones) ? data.phones : [];
+    const keys = phones.flatMap((item) =>
+      item && typeof item === 'object' && typeof (item as { raw?: unknown }).raw === 'string'
+        ? parsePhone((item as { raw: string }).raw, this.phone).keys
+        : [],
+    );
+    return [...new Set(keys)];
+  }
+
+  /** The phone keys of these cards, as they are now (a tombstone has none). */
+  private async indexCards(tx: SqlRunner, records: readonly StoredRecord[]): Promise<void> {
+    const cards = records.filter((record) => record.table === 'cards');
+    if (cards.length === 0) return;
+    await tx.query(
+      'DELETE FROM kesher_phone_keys WHERE card_id IN (SELECT jsonb_array_elements_text($1::jsonb))',
+      [JSON.stringify(cards.map((card) => card.id))],
+    );
+    const rows = cards
+      .filter((card) => !card.deleted)
+      .flatMap((card) => this.phoneKeysOf(card.data).map((key) => ({ key, card_id: card.id })));
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO kesher_phone_keys (key, card_id)
+       SELECT x.key, x.card_id FROM jsonb_to_recordset($1::jsonb) AS x(key text, card_id text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** Every card's phone keys again (new phone settings, a restore, the first open after migration 3). */
+  private async reindexPhones(): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [PUSH_LOCK]);
+      await tx.query('DELETE FROM kesher_phone_keys');
+      let after = '';
+      for (;;) {
+        const rows = await tx.query<RecordRow>(
+          `SELECT tbl, id, data, deleted, seq FROM kesher_records
+           WHERE tbl = 'cards' AND NOT deleted AND id > $1 ORDER BY id LIMIT 1000`,
+          [after],
+        );
+        if (rows.length === 0) break;
+        await this.indexCards(tx, rows.map(toRecord));
+        after = rows.at(-1)!.id;
+      }
+      await this.setMeta(tx, 'phone_keys', this.phoneSettings());
+    });
+  }
+
+  /**
+   * The cards a number's keys find, of the best tier that found any (exact, then national, then the last
+   * digits), as shared/call-log.ts `chooseCaller` takes them.
+   */
+  async cardsByKeys(keys: readonly string[]): Promise<Array<{ card: Card; confidence: MatchConfidence }>> {
+    for (const confidence of TIERS) {
+      const tierKeys = keys.filter((key) => keyConfidence(key) === confidence);
+      if (tierKeys.length === 0) continue;
+      const rows = await this.sql.query<{ data: Card }>(
+        `SELECT r.data FROM kesher_records r
+         WHERE r.tbl = 'cards' AND NOT r.deleted AND r.id IN (
+           SELECT card_id FROM kesher_phone_keys WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb)))
+         ORDER BY r.id`,
+        [JSON.stringify(tierKeys)],
+      );
+      if (rows.length > 0) return rows.map((row) => ({ card: row.data, confidence }));
+    }
+    return [];
   }
 
   /** Changes when the store is replaced (a restore): a desk's cursor from before then means nothing. */
@@ -151,6 +252,8 @@ export class OfficeStore {
     changes: readonly Change[],
     author: string,
     desk: { storeId: string | null; baseSeq: number },
+    /** Written in the push's transaction (the hub's call log keeps how far it logged the journal). */
+    meta?: { key: string; value: string },
   ): Promise<PushResult> {
     if (desk.storeId !== null && desk.storeId !== this.id)
       throw new StoreError(
@@ -191,6 +294,7 @@ export class OfficeStore {
       });
       // Under the push lock nothing else commits: the head is this push's last change (or the one before).
       const headSeq = Math.max(head, ...applied.map((item) => item.seq));
+      if (meta) await this.setMeta(tx, meta.key, meta.value);
       // Bridges sharing a PostgreSQL hear of it; an embedded store has nobody else to tell.
       if (this.sql.kind === 'postgres' && news.length > 0)
         await tx.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(headSeq)]);
@@ -216,6 +320,7 @@ export class OfficeStore {
       [JSON.stringify(keys)],
     );
     const current = new Map(rows.map((row) => [keyOf(row.tbl, row.id), toRecord(row)]));
+    const before = new Map(current);
     const inserted = await tx.query<{ seq: number; change_id: string }>(
       `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
        SELECT x.change_id, x.tbl, x.row_id, x.op, x.body, $2, x.desk_at
@@ -258,6 +363,20 @@ export class OfficeStore {
         ),
       ],
     );
+    // A card whose numbers (or whether it exists) changed gets its phone keys again.
+    const renumbered = keys
+      .filter(({ tbl }) => tbl === 'cards')
+      .map(({ tbl, id }) => {
+        const was = before.get(keyOf(tbl, id));
+        const now = current.get(keyOf(tbl, id))!;
+        const same =
+          was &&
+          was.deleted === now.deleted &&
+          JSON.stringify(was.data.phones) === JSON.stringify(now.data.phones);
+        return same ? undefined : now;
+      })
+      .filter((record) => record !== undefined);
+    await this.indexCards(tx, renumbered);
     return seqOf;
   }
 
@@ -280,8 +399,10 @@ export class OfficeStore {
     const seq = Number(row!.seq);
     const next = applyChange(current, { ...change, fields, seq, author });
     await this.write(tx, next);
+    await this.indexCards(tx, [next]);
     if (from) {
       await this.write(tx, { ...from, deleted: true, seq });
+      await this.indexCards(tx, [{ ...from, deleted: true }]);
       // The merged card's tasks and timeline move to the survivor.
       await tx.query(
         `UPDATE kesher_records SET data = jsonb_set(data, '{cardId}', to_jsonb($1::text)), seq = $2
@@ -428,6 +549,7 @@ export class OfficeStore {
       return { records, changes };
     });
     this.id = newId;
+    await this.reindexPhones();
     return counts;
   }
 

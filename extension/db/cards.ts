@@ -9,6 +9,7 @@ import {
   parsePhone,
   strongKeys,
 } from '../../shared/phone';
+import { type CallerCards, chooseCaller } from '../../shared/call-log';
 import { foldedTokens } from '../../shared/text';
 import { type Card, type CardPhone, companyEmailKeys, type KesherDb, newId, UNKNOWN_CARD } from './db';
 
@@ -145,31 +146,11 @@ export async function findCardsByKeys(db: KesherDb, keys: readonly string[]): Pr
   return [];
 }
 
-export interface CallerCards {
-  /** The card to show first: the person, or the company when several of its people share the number. */
-  primary: Card;
-  /** The people to pick from when several cards share the number. */
-  people: Card[];
-  confidence: MatchConfidence;
-}
+export type { CallerCards } from '../../shared/call-log';
 
 /** Several cards on one number: show their company (when they have one) with a picker of its people. */
-export async function resolveCaller(
-  db: KesherDb,
-  matches: readonly NumberMatch[],
-): Promise<CallerCards | null> {
-  const first = matches[0];
-  if (!first) return null;
-  const confidence = first.confidence;
-  if (matches.length === 1) return { primary: first.card, people: [], confidence };
-  const cards = matches.map((match) => match.card);
-  const people = cards.filter((card) => card.kind === 'person');
-  let company = cards.find((card) => card.kind === 'company');
-  const companyIds = [...new Set(people.map((card) => card.companyId).filter(Boolean))];
-  if (!company && companyIds.length === 1) company = await db.cards.get(companyIds[0]!);
-  if (company) return { primary: company, people, confidence };
-  const byRecent = [...cards].sort((a, b) => (b.lastContactAt ?? 0) - (a.lastContactAt ?? 0));
-  return { primary: byRecent[0]!, people: byRecent, confidence };
+export function resolveCaller(db: KesherDb, matches: readonly NumberMatch[]): Promise<CallerCards | null> {
+  return chooseCaller(matches, (id) => db.cards.get(id));
 }
 
 /** Delete a card: its tasks and notes go, its calls return to the unknown callers list. Undo restores all. */

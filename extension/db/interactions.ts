@@ -3,57 +3,36 @@
  * the same fact rules as the bridge, so repeated or reordered events never create a second entry.
  */
 import Dexie from 'dexie';
-import { mergeCalls, talkSeconds } from '../../shared/call-facts';
-import { customerNumber } from '../../shared/caller-id';
+import { callInteraction, loggedOn } from '../../shared/call-log';
 import type { PhoneOptions } from '../../shared/phone';
-import { parsePhone } from '../../shared/phone';
 import type { CallSnapshot } from '../../shared/protocol';
 import { findCardsByKeys, resolveCaller, touchLastContact } from './cards';
 import { type Interaction, type InteractionKind, type KesherDb, newId, UNKNOWN_CARD } from './db';
+import { markFromHub } from './outbox';
 
-/** A call's interaction id, the same at every desk that logs it. */
-export function callInteractionId(callId: string): string {
-  return `call:${callId}`;
-}
+export { callInteractionId } from '../../shared/call-log';
 
+/**
+ * Log a call (or its next state). In office mode the hub logs calls for the whole office: `localOnly`
+ * writes this desk's copy at once, for its screens, without an outbox entry (the hub's entry, under the same
+ * id, replaces it when it arrives; five desks on a ring group push nothing).
+ */
 export async function logCall(
   db: KesherDb,
   incoming: CallSnapshot,
   phone: PhoneOptions,
+  options: { localOnly?: boolean } = {},
 ): Promise<Interaction> {
-  return db.transaction('rw', db.interactions, db.cards, async () => {
+  return db.transaction('rw', db.interactions, db.cards, async (tx) => {
+    if (options.localOnly) markFromHub(tx.idbtrans);
     const existing = await db.interactions.where('callId').equals(incoming.callId).first();
-    const call = existing?.call ? mergeCalls(existing.call, incoming) : incoming;
-    // The customer's number: the caller on inbound calls, the called number on outbound ones.
-    const dialled = customerNumber(call);
-    const parsed = parsePhone(dialled, phone);
-    // A withheld caller is "Withheld number" everywhere: no number is kept on the log, not even "anonymous".
-    const number = parsed.kind === 'withheld' ? '' : dialled;
-    let cardId = existing?.cardId ?? UNKNOWN_CARD;
-    if (cardId === UNKNOWN_CARD) {
-      const caller = await resolveCaller(db, await findCardsByKeys(db, parsed.keys));
-      // A suffix-only match is a guess: the call waits on the unknown list rather than land on a stranger.
-      if (caller && caller.confidence !== 'suffix') cardId = caller.primary.id;
-    }
-    const interaction: Interaction = {
-      // The same id for the same call at every desk: in office mode a call that rang five desks is one entry.
-      id: existing?.id ?? callInteractionId(call.callId),
-      cardId,
-      kind: 'call',
-      direction: call.direction,
-      at: call.startedAt,
-      durationSec: talkSeconds(call),
-      callId: call.callId,
-      number,
-      numberKeys: parsed.keys,
-      summary: existing?.summary ?? '',
-      // An outbound call nobody answered is an attempt, not a missed call (Today lists missed inbound ones).
-      outcome: call.status === 'missed' && call.direction === 'outbound' ? 'not-answered' : call.status,
-      call,
-    };
-    if (interaction.durationSec === undefined) delete interaction.durationSec;
+    const interaction = callInteraction(existing, incoming, phone);
+    if (interaction.cardId === UNKNOWN_CARD)
+      interaction.cardId = loggedOn(
+        await resolveCaller(db, await findCardsByKeys(db, interaction.numberKeys)),
+      );
     await db.interactions.put(interaction);
-    if (cardId !== UNKNOWN_CARD) await touchLastContact(db, cardId, call.startedAt);
+    if (interaction.cardId !== UNKNOWN_CARD) await touchLastContact(db, interaction.cardId, interaction.at);
     return interaction;
   });
 }

@@ -7,7 +7,7 @@
  * removes against the record as it was, so an add at one desk and a remove at another both survive.
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTransaction, Middleware } from 'dexie';
-import { type Change, SET_FIELDS, type SyncTable, setKey } from '../../shared/sync';
+import { type Change, diffRecord, type SyncTable } from '../../shared/sync';
 
 export const SYNCED_TABLES: readonly SyncTable[] = ['cards', 'tasks', 'interactions'];
 
@@ -29,63 +29,11 @@ export interface OfficeMeta {
   cursor: number;
 }
 
-/** Fields a desk never sends: derived on every save (match keys) or local to this browser. */
-export const LOCAL_FIELDS: ReadonlySet<string> = new Set(['phoneKeys', 'emailKeys']);
-
 const fromHub = new WeakSet<DBCoreTransaction>();
 
-/** Mark a transaction as applying the hub's changes: nothing it writes goes to the outbox. */
+/** Mark a transaction as applying the hub's changes (or writing a copy the hub keeps itself, a call): nothing it writes goes to the outbox. */
 export function markFromHub(trans: unknown): void {
   fromHub.add(trans as DBCoreTransaction);
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** The change that turns `before` into `after` (null when nothing a desk syncs changed). */
-export function diffRecord(
-  table: SyncTable,
-  id: string,
-  before: Record<string, unknown> | undefined,
-  after: Record<string, unknown>,
-  at: number,
-): Change | null {
-  const fields: Record<string, unknown> = {};
-  const sets: NonNullable<Change['sets']> = {};
-  const setFields = SET_FIELDS[table];
-  for (const [field, value] of Object.entries(after)) {
-    if (field === 'id' || LOCAL_FIELDS.has(field) || value === undefined) continue;
-    const old = before?.[field];
-    if (setFields.includes(field) && Array.isArray(value)) {
-      const oldList = Array.isArray(old) ? old : [];
-      const oldKeys = new Set(oldList.map((element) => setKey(field, element)));
-      const newKeys = new Set(value.map((element) => setKey(field, element)));
-      const add = value.filter((element) => !oldKeys.has(setKey(field, element)));
-      const remove = oldList.filter((element) => !newKeys.has(setKey(field, element)));
-      if (add.length > 0 || remove.length > 0)
-        sets[field] = { ...(add.length ? { add } : {}), ...(remove.length ? { remove } : {}) };
-      continue;
-    }
-    if (!same(old, value)) fields[field] = value;
-  }
-  // A field the write removed (an optional one cleared) travels as null.
-  for (const field of Object.keys(before ?? {})) {
-    if (field === 'id' || LOCAL_FIELDS.has(field) || setFields.includes(field)) continue;
-    if (!(field in after) || after[field] === undefined) {
-      if (before?.[field] !== undefined && before[field] !== null) fields[field] = null;
-    }
-  }
-  if (Object.keys(fields).length === 0 && Object.keys(sets).length === 0 && before) return null;
-  return {
-    id: crypto.randomUUID(),
-    table,
-    rowId: id,
-    op: 'put',
-    ...(Object.keys(fields).length ? { fields } : {}),
-    ...(Object.keys(sets).length ? { sets } : {}),
-    // A record this desk creates (or brings back: an undo) lifts a tombstone the hub may hold.
-    ...(before ? {} : { revive: true }),
-    at,
-  };
 }
 
 /** The middleware: installed by createDb on every database handle. */

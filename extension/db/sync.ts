@@ -8,13 +8,16 @@ import type { PhoneOptions } from '../../shared/phone';
 import {
   applyChange,
   type Change,
+  diffRecord,
+  LOCAL_FIELDS,
   type OrderedChange,
   type StoredRecord,
   type SyncTable,
 } from '../../shared/sync';
+import { callInteractionId } from '../../shared/call-log';
 import { withMatchKeys } from './cards';
 import type { Card, KesherDb } from './db';
-import { diffRecord, LOCAL_FIELDS, markFromHub, type OfficeMeta, type OutboxEntry } from './outbox';
+import { markFromHub, type OfficeMeta, type OutboxEntry } from './outbox';
 
 export async function officeMeta(db: KesherDb): Promise<OfficeMeta> {
   return (await db.meta.get('office')) ?? { key: 'office', enabled: false, storeId: null, cursor: 0 };
@@ -28,6 +31,16 @@ export async function enableOffice(db: KesherDb): Promise<number> {
   return db.transaction('rw', [db.cards, db.tasks, db.interactions, db.meta, db.outbox], async () => {
     const meta = await officeMeta(db);
     if (meta.enabled) return 0;
+    // Calls logged under an id of their own (before calls had one id everywhere) take the office's id
+    // first, so the same call logged by the hub or another desk is one record there (done before office
+    // mode is on: the renames themselves are not changes, the records are queued below).
+    const renamed = await db.interactions
+      .filter((item) => item.callId !== undefined && item.id !== callInteractionId(item.callId))
+      .toArray();
+    for (const item of renamed) {
+      await db.interactions.delete(item.id);
+      await db.interactions.put({ ...item, id: callInteractionId(item.callId!) });
+    }
     await db.meta.put({ ...meta, enabled: true });
     const at = Date.now();
     const entries: OutboxEntry[] = [];

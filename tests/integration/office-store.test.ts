@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, OfficeStore, StoreError } from '../../bridge/store/store';
 import { openPglite, openPostgres, type Sql } from '../../bridge/store/sql';
+import { parsePhone } from '../../shared/phone';
 import type { Change } from '../../shared/sync';
 import { type PgCluster, startPostgres } from '../helpers/postgres';
 
@@ -51,7 +52,7 @@ describe.each(engines)('office store on %s', (_name, open) => {
   it('migrates once, knows its version and keeps its store id across reopening', async () => {
     const sql = await open();
     const store = await OfficeStore.open(sql);
-    expect(await store.schemaVersion()).toEqual({ current: 2, latest: 2 });
+    expect(await store.schemaVersion()).toEqual({ current: 3, latest: 3 });
     expect(await migrate(sql)).toEqual([]);
     const again = await OfficeStore.open(sql);
     expect(again.storeId).toBe(store.storeId);
@@ -185,6 +186,63 @@ describe.each(engines)('office store on %s', (_name, open) => {
       from: 'dup',
       author: 'dana',
     });
+    await store.close();
+  });
+
+  it('finds a caller’s card by the keys of its numbers, as the numbers change, merge and go', async () => {
+    const sql = await open();
+    const store = await OfficeStore.open(sql);
+    const keysOf = (raw: string) => parsePhone(raw, { defaultCountry: 'IL' }).keys;
+    const found = async (raw: string) =>
+      (await store.cardsByKeys(keysOf(raw))).map((match) => [match.card.id, match.confidence]);
+    const phone = (raw: string) => ({ label: 'mobile', raw });
+    await store.push(
+      [
+        put('dana', { name: 'Dana', phones: [phone('054-123-4567')] }),
+        put('acme', { name: 'Acme', kind: 'company', phones: [phone('+972 3-555-0000')] }),
+        put('other', { name: 'Other', phones: [phone('052-765-4321')] }),
+      ],
+      'office',
+      fresh,
+    );
+    expect(await found('+972541234567')).toEqual([['dana', 'exact']]);
+    expect(await found('03 5550000')).toEqual([['acme', 'exact']]);
+    // A number removed from a card no longer finds it; one added does.
+    await store.push(
+      [
+        put(
+          'dana',
+          {},
+          {
+            fields: undefined,
+            sets: { phones: { remove: [phone('054-123-4567')], add: [phone('050-000-1111')] } },
+          },
+        ),
+      ],
+      'office',
+      fresh,
+    );
+    expect(await found('054-123-4567')).toEqual([]);
+    expect(await found('0500001111')).toEqual([['dana', 'exact']]);
+    // Merged: the survivor has both numbers; the merged card is found no more.
+    await store.push(
+      [{ id: 'merge-keys', table: 'cards', rowId: 'dana', op: 'merge', from: 'other', at: 1 }],
+      'office',
+      fresh,
+    );
+    expect(await found('052-765-4321')).toEqual([['dana', 'exact']]);
+    await store.push(
+      [{ id: 'del-keys', table: 'cards', rowId: 'acme', op: 'delete', at: 1 }],
+      'office',
+      fresh,
+    );
+    expect(await found('03-555-0000')).toEqual([]);
+    // An Athens number written without its country: under Israeli settings no exact key…
+    await store.push([put('maria', { name: 'Μαρία', phones: [phone('210 123 4567')] })], 'office', fresh);
+    expect(await store.cardsByKeys(['e:+302101234567'])).toEqual([]);
+    // …and when the office's phone settings say Greece, every key is made again.
+    const greek = await OfficeStore.open(sql, { phone: { defaultCountry: 'GR' } });
+    expect((await greek.cardsByKeys(['e:+302101234567'])).map((match) => match.card.id)).toEqual(['maria']);
     await store.close();
   });
 

@@ -5,6 +5,7 @@
 import type { PhoneOptions } from '../../../shared/phone';
 import type { KesherDb } from '../../db/db';
 import { logCall } from '../../db/interactions';
+import { officeMeta } from '../../db/sync';
 import { type CallGap, callGapsItem, type JournalCursor, MAX_CALL_GAPS } from '../settings/items';
 import type { CallFrame } from '../bridge-link/link';
 
@@ -24,7 +25,9 @@ export class CallLogIntake {
 
   add(frame: CallFrame): Promise<void> {
     return this.enqueue(async () => {
-      await logCall(this.deps.db, frame.call, await this.deps.phone());
+      // In office mode the hub logs the call for everyone: this desk keeps its copy without pushing it.
+      const localOnly = (await officeMeta(this.deps.db)).enabled;
+      await logCall(this.deps.db, frame.call, await this.deps.phone(), { localOnly });
       this.deps.onLogged(frame);
       await this.advance({ journalId: frame.journalId, seq: frame.seq, at: Date.now() });
     });

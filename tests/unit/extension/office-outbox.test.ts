@@ -22,6 +22,7 @@ import {
   pendingChanges,
 } from '../../../extension/db/sync';
 import { addTask } from '../../../extension/db/tasks';
+import { CallLogIntake } from '../../../extension/features/call-log/call-log';
 import { parsePhone } from '../../../shared/phone';
 import { applyChange, type OrderedChange, type StoredRecord } from '../../../shared/sync';
 
@@ -190,5 +191,75 @@ describe('the hub’s changes at a desk', () => {
     expect(atA.card.phones!.map((phone) => phone.raw)).toEqual(['050-111-1111', '02-999-9999']);
     expect(atA.tasks).toEqual(['Send the quote']);
     expect(atA.calls).toBe(1);
+  });
+});
+
+describe('the call log in office mode', () => {
+  it('pushes nothing for a call (the hub logs it): the desk’s copy shows at once, the hub’s entry replaces it', async () => {
+    const db = await desk();
+    const dana = await saveCard(db, card('Dana', '050-123-4567'));
+    const hub = new Hub();
+    await hub.push(db);
+    const intake = new CallLogIntake({
+      db,
+      phone: async () => IL,
+      saveCursor: async () => {},
+      onLogged: () => {},
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const call = {
+      callId: 'ring-5',
+      status: 'ringing' as const,
+      direction: 'inbound' as const,
+      from: '0501234567',
+      startedAt: 100,
+    };
+    await intake.add({ type: 'call', journalId: 'j', seq: 1, call, replay: false } as never);
+    expect(await db.interactions.get('call:ring-5')).toMatchObject({ cardId: dana.id, outcome: 'ringing' });
+    expect(await pendingChanges(db, 10)).toEqual([]);
+    // The hub's entry (it matched the caller too) and a later state of the call.
+    hub.changes.push({
+      id: 'hub:j:1',
+      table: 'interactions',
+      rowId: 'call:ring-5',
+      op: 'put',
+      fields: { cardId: dana.id, kind: 'call', callId: 'ring-5', at: 100, outcome: 'missed', summary: '' },
+      revive: true,
+      at: 100,
+      seq: hub.changes.length + 1,
+      author: 'phone system',
+    });
+    await hub.pull(db);
+    expect(await db.interactions.where('callId').equals('ring-5').toArray()).toMatchObject([
+      { id: 'call:ring-5', cardId: dana.id, outcome: 'missed' },
+    ]);
+    // What a user writes on the call is theirs, and is pushed.
+    await db.interactions.update('call:ring-5', { summary: 'wants a callback' });
+    expect((await pendingChanges(db, 10)).map((entry) => entry.change.fields)).toEqual([
+      { summary: 'wants a callback' },
+    ]);
+  });
+});
+
+describe('joining with calls logged before calls had one id', () => {
+  it('an old call record takes the office’s id, so the hub’s entry for the same call is the same record', async () => {
+    const db = await desk(false);
+    await db.interactions.put({
+      id: 'random-id-1',
+      cardId: '',
+      kind: 'call',
+      at: 5,
+      callId: 'pbx-9',
+      number: '0501234567',
+      numberKeys: [],
+      summary: 'called about the invoice',
+    });
+    await enableOffice(db);
+    const pending = await pendingChanges(db, 10);
+    expect(pending.map((entry) => entry.rowId)).toEqual(['call:pbx-9']);
+    expect(pending[0]!.change.fields).toMatchObject({ callId: 'pbx-9', summary: 'called about the invoice' });
+    expect(await db.interactions.toArray()).toMatchObject([{ id: 'call:pbx-9', callId: 'pbx-9' }]);
   });
 });
