@@ -147,8 +147,14 @@ async function applyOne(db: KesherDb, change: OrderedChange, phone: PhoneOptions
   const table = db.table(change.table);
   const before = stored(change.table, await table.get(change.rowId));
   let next = applyChange(before, change);
-  // This desk's own changes to the record that the hub has not taken yet stay on top.
-  const pending = await db.outbox.where('rowId').equals(change.rowId).sortBy('seq');
+  // This desk's own changes to the record that the hub has not ordered yet stay on top. One of them that
+  // comes back in the hub's stream has its place now (maybe before another desk's change this desk already
+  // has): it leaves the outbox here, even if its ack is still on the way, or this desk would keep its own
+  // value on top of a later one for good.
+  const queued = await db.outbox.where('rowId').equals(change.rowId).sortBy('seq');
+  const ordered = queued.filter((entry) => entry.change.id === change.id);
+  if (ordered.length > 0) await db.outbox.bulkDelete(ordered.map((entry) => entry.seq!));
+  const pending = queued.filter((entry) => entry.change.id !== change.id);
   for (const entry of pending)
     next = applyChange(next, { ...(entry.change as Change), seq: next.seq, author: 'this desk' });
   if (change.op === 'merge' && change.from) {

@@ -52,6 +52,17 @@ class Hub {
       entries.map((entry) => entry.seq!),
     );
   }
+  /** Orders a desk's pending changes without the desk hearing the ack yet (it is still on the wire). */
+  async take(db: KesherDb): Promise<number[]> {
+    const entries = await pendingChanges(db, 500);
+    for (const entry of entries) {
+      const ordered = { ...entry.change, seq: this.changes.length + 1, author: 'office' };
+      this.changes.push(ordered);
+      const key = `${ordered.table}/${ordered.rowId}`;
+      this.records.set(key, applyChange(this.records.get(key), ordered));
+    }
+    return entries.map((entry) => entry.seq!);
+  }
   async pull(db: KesherDb): Promise<void> {
     const { cursor } = await officeMeta(db);
     await applyHubChanges(
@@ -191,6 +202,28 @@ describe('the hub’s changes at a desk', () => {
     expect(atA.card.phones!.map((phone) => phone.raw)).toEqual(['050-111-1111', '02-999-9999']);
     expect(atA.tasks).toEqual(['Send the quote']);
     expect(atA.calls).toBe(1);
+  });
+});
+
+describe('a desk’s own change coming back before its ack', () => {
+  it('takes its place in the hub’s order: a later change from another desk wins at both desks', async () => {
+    const hub = new Hub();
+    const [a, b] = [await desk(), await desk()];
+    const noa = await saveCard(a, card('Noa', '050-111-1111'));
+    await hub.push(a);
+    await hub.pull(b);
+    await updateCard(a, noa.id, { status: 'green' }, IL);
+    await updateCard(b, noa.id, { status: 'red' }, IL);
+    // A's change is ordered first, B's after it; A hears the stream before the ack of its own push.
+    const inFlight = await hub.take(a);
+    await hub.push(b);
+    await hub.pull(a);
+    await acknowledge(a, inFlight);
+    await hub.pull(b);
+    expect(hub.records.get(`cards/${noa.id}`)!.data.status).toBe('red');
+    expect((await a.cards.get(noa.id))!.status).toBe('red');
+    expect((await b.cards.get(noa.id))!.status).toBe('red');
+    expect(await pendingChanges(a, 10)).toEqual([]);
   });
 });
 
