@@ -3,9 +3,10 @@
  * phone-system source the config names. This is the one function `bridge/main.ts` calls and the one the
  * tests reach through the real process: a config section that is not wired here does not exist.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BridgeConfig } from './config';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
+import { type BridgeConfig, exposureWarnings } from './config';
 import { Journal } from './journal';
 import { type Log, stderrLogger } from './log';
 import { Bridge } from './server';
@@ -14,6 +15,26 @@ import { AmiSource, type AmiSourceHooks } from './sources/ami/source';
 import { type SipHooks, SipSource } from './sources/sip/source';
 
 export type { Log, LogLevel } from './log';
+
+function readTls(files: { cert: string; key: string }, dir: string): { cert: Buffer; key: Buffer } {
+  const read = (name: 'cert' | 'key') => {
+    const path = resolve(dir, files[name]);
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(
+        `tls.${name}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+  };
+  const pair = { cert: read('cert'), key: read('key') };
+  try {
+    createSecureContext(pair);
+  } catch (error) {
+    throw new Error(`tls: the certificate and key do not make a TLS identity: ${(error as Error).message}`);
+  }
+  return pair;
+}
 
 export interface RunningBridge {
   bridge: Bridge;
@@ -33,9 +54,14 @@ export const stderrLog: Log = stderrLogger();
  */
 export async function startBridgeFromConfig(
   config: BridgeConfig,
-  options: { dataDir: string; log?: Log },
+  options: {
+    dataDir: string;
+    log?: Log /** TLS files are relative to it (the config file's folder). */;
+    configDir?: string;
+  },
 ): Promise<RunningBridge> {
   const log = options.log ?? stderrLog;
+  const tls = config.tls ? readTls(config.tls, options.configDir ?? process.cwd()) : undefined;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const journal = Journal.open(join(options.dataDir, 'journal.jsonl'), {
     retain: config.journal?.keep,
@@ -46,6 +72,8 @@ export async function startBridgeFromConfig(
     journal,
     allowedOrigins: config.allowedOrigins,
     host: config.host,
+    hostNames: config.hostNames,
+    tls,
     webhooks: config.webhooks,
     log,
     openStore: () => openConfiguredStore(config, options.dataDir),
@@ -74,6 +102,7 @@ export async function startBridgeFromConfig(
         : (error as Error).message,
     );
   }
+  for (const warning of exposureWarnings(config)) log('warn', warning.text, { event: warning.event });
   ami?.start();
   // A store that is not embedded is shared (other bridges, other branches): open it now, so that a wrong URL
   // is said at start-up and this bridge hears the others' changes from the start.

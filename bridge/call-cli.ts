@@ -3,9 +3,10 @@
  * a pop without a PBX. Later: npm run call -- --answer <callId> / --end <callId>.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigPath, loadConfig } from './config';
+import { localBase, localFetch } from './local-api';
 
 const HELP = `Usage:
   npm run call -- <number> [--name "Dana Levi"] [--to <number>] [--extension <ext>]
@@ -35,9 +36,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const { config } = loadConfig(resolve(values.config ?? defaultConfigPath()));
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const base = values.url ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${config.port}`;
+  const loaded = loadConfig(resolve(values.config ?? defaultConfigPath()));
+  const { config } = loaded;
+  const base = values.url ?? localBase(config);
   const event = values.answer
     ? { callId: values.answer, state: 'answered', from: '' }
     : values.end
@@ -53,11 +54,14 @@ async function main(): Promise<void> {
         };
   let response: Response;
   try {
-    response = await fetch(`${base}/api/v1/calls`, {
+    const init = {
       method: 'POST',
       headers: { authorization: `Bearer ${config.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(event),
-    });
+    };
+    response = values.url
+      ? await fetch(`${base}/api/v1/calls`, init)
+      : await localFetch(config, dirname(loaded.path), '/api/v1/calls', init);
   } catch (error) {
     process.stderr.write(
       `call: the bridge at ${base} is not reachable (${(error as Error).message}); start it with npm start\n`,

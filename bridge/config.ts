@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { EXTENSION_ORIGIN } from '../shared/extension-id';
 import { isCountryCode } from '../shared/phone';
+import { isLoopback } from './http/guard';
 
 export const DEFAULT_PORT = 17480;
 
@@ -18,6 +19,18 @@ const ConfigSchema = v.object({
   port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)), DEFAULT_PORT),
   allowedOrigins: v.optional(v.array(v.string()), [EXTENSION_ORIGIN]),
   dataDir: v.optional(v.string()),
+  /**
+   * Desks on the office network: the names they reach the bridge by (the Host check accepts these beside
+   * loopback and the listen address), e.g. ["kesher.office.lan", "192.168.1.10"].
+   */
+  hostNames: v.optional(v.array(v.pipe(v.string(), v.minLength(1, 'hostNames has an empty name')))),
+  /** TLS (https/wss) with the office's certificate and key, PEM files (relative to this config file). */
+  tls: v.optional(
+    v.object({
+      cert: v.pipe(v.string(), v.minLength(1, 'tls.cert is empty')),
+      key: v.pipe(v.string(), v.minLength(1, 'tls.key is empty')),
+    }),
+  ),
   /** The call journal: how many call changes it keeps for desks that were away (default 50,000). */
   journal: v.optional(
     v.object({
@@ -171,4 +184,21 @@ export function loadConfig(path: string): LoadedConfig {
 
 export function dataDirOf(loaded: LoadedConfig): string {
   return loaded.config.dataDir ?? dirname(loaded.path);
+}
+
+/** What the doctor and the start-up log say about a bridge on the office network. */
+export function exposureWarnings(config: BridgeConfig): Array<{ event: string; text: string }> {
+  if (isLoopback(config.host)) return [];
+  const out: Array<{ event: string; text: string }> = [];
+  if (!config.tls)
+    out.push({
+      event: 'lan-without-tls',
+      text: `listening on ${config.host} (the office network) without TLS: desks' tokens and caller ids cross the network in clear; set tls.cert and tls.key (README: Desks on the office network)`,
+    });
+  if (!config.hostNames?.length && (config.host === '0.0.0.0' || config.host === '::'))
+    out.push({
+      event: 'lan-without-names',
+      text: `listening on every address but hostNames is empty: desks on the network are refused (421) until their name for this machine is in hostNames`,
+    });
+  return out;
 }

@@ -3,9 +3,16 @@
  * extension link, and says in plain words what is wrong and what to do. Exit code 0 when all is well.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultConfigPath, type LoadedConfig, loadConfig } from './config';
+import {
+  type BridgeConfig,
+  defaultConfigPath,
+  exposureWarnings,
+  type LoadedConfig,
+  loadConfig,
+} from './config';
+import { localBase, localFetch } from './local-api';
 import { AmiClient, parseAmiUrl, redactAmiUrl } from './sources/ami/client';
 
 interface Check {
@@ -60,9 +67,14 @@ async function tryAmiLogin(url: string): Promise<Check> {
  * Prove a webhook route is served: an unsigned POST must reach the route's own signature check (401),
  * not the bridge's "not found" (404) or its Host check (421).
  */
-async function probeWebhook(base: string, name: string, publicAddress: string): Promise<Check> {
+async function probeWebhook(
+  config: BridgeConfig,
+  configDir: string,
+  name: string,
+  publicAddress: string,
+): Promise<Check> {
   try {
-    const response = await fetch(`${base}/webhooks/${name}`, {
+    const response = await localFetch(config, configDir, `/webhooks/${name}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', host: 'kesher-doctor.invalid' },
       body: '{}',
@@ -78,6 +90,50 @@ async function probeWebhook(base: string, name: string, publicAddress: string): 
   }
 }
 
+interface DeskView {
+  headSeq: number;
+  desks: Array<{
+    name: string;
+    connected: boolean;
+    cursor?: number;
+    behind?: number;
+    lastSeen?: number;
+    pending?: boolean;
+  }>;
+}
+
+/** Changes a desk may lag while connected (a download under way) before the doctor calls it behind. */
+const BEHIND_WARNING = 1000;
+
+/** One line per desk: connected and in step, behind by N, away since, a code not used yet. */
+export function deskChecks(view: DeskView, now = Date.now()): Check[] {
+  const when = (at: number) => {
+    const minutes = Math.round((now - at) / 60_000);
+    if (minutes < 1) return 'just now';
+    if (minutes < 120) return `${minutes} min ago`;
+    return new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+  };
+  return view.desks.map((desk) => {
+    const label = `Desk of ${desk.name}`;
+    if (desk.pending) return { ok: true, text: `${label}: pairing code issued, not used yet` };
+    if (desk.connected) {
+      const behind = desk.behind ?? 0;
+      return behind === 0
+        ? { ok: true, text: `${label}: connected, in step with the office store` }
+        : {
+            ok: behind < BEHIND_WARNING,
+            text: `${label}: connected, behind by ${behind} change(s) (catching up)`,
+          };
+    }
+    if (desk.lastSeen === undefined) return { ok: true, text: `${label}: paired, never synced` };
+    const behind = desk.behind ?? view.headSeq;
+    return {
+      ok: true,
+      text: `${label}: away, last seen ${when(desk.lastSeen)}, ${behind === 0 ? 'was in step' : `behind by ${behind} change(s)`} (it catches up when it opens)`,
+    };
+  });
+}
+
 export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
   const { config, path } = loaded;
   const checks: Check[] = [{ ok: true, text: `Config: ${path}` }];
@@ -88,11 +144,15 @@ export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
       text: `Config ${path} is readable by others (mode ${mode.toString(8)}): chmod 600 ${path}`,
     });
   }
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  const base = localBase(config);
+  const host = new URL(base).hostname;
+  const configDir = dirname(path);
   let health: Health | undefined;
+  for (const warning of exposureWarnings(config)) checks.push({ ok: false, text: warning.text });
   try {
-    const response = await fetch(`${base}/health`, { headers: { authorization: `Bearer ${config.token}` } });
+    const response = await localFetch(config, configDir, '/health', {
+      headers: { authorization: `Bearer ${config.token}` },
+    });
     const body = (await response.json()) as Health & { status: string };
     if (!('sources' in body)) {
       checks.push({
@@ -133,6 +193,16 @@ export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
             : `Office store (${where}) is at schema v${store.schema?.current}, this bridge expects v${store.schema?.latest}: restart the bridge to migrate`,
       });
     else checks.push({ ok: true, text: `Office store (${where}): opened when the first desk syncs` });
+    if (store.state === 'open') {
+      try {
+        const response = await localFetch(config, configDir, '/api/v1/desks', {
+          headers: { authorization: `Bearer ${config.token}` },
+        });
+        if (response.ok) checks.push(...deskChecks((await response.json()) as DeskView));
+      } catch {
+        // The store's own line above says what is wrong.
+      }
+    }
   }
 
   if (health) {
@@ -167,7 +237,7 @@ export async function diagnose(loaded: LoadedConfig): Promise<Check[]> {
         checks.push({ ok: false, text: `Webhook ${name}: not tested, the bridge is not running` });
         continue;
       }
-      checks.push(await probeWebhook(base, name, `${publicUrl}/webhooks/${name}`));
+      checks.push(await probeWebhook(config, configDir, name, `${publicUrl}/webhooks/${name}`));
     }
   }
   return checks;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './config';
 import { type RunningBridge, startBridgeFromConfig, stderrLog } from './build';
+import { isLoopback } from './http/guard';
 import { redactAmiUrl } from './sources/ami/client';
 import { userCommand } from './store/user-cli';
 import { backupStore, openConfiguredStore, restoreStore, storeLabel } from './store/cli';
@@ -22,7 +23,8 @@ Relays phone calls to the Kesher extension over a WebSocket on this machine.
 Options:
   --config <file>        config file (default: $KESHER_CONFIG, else ~/.config/kesher/bridge.json);
                          created on first run with a new pairing token, readable by you only
-  --host <address>       address to listen on (default 127.0.0.1; anything else exposes the bridge)
+  --host <address>       address to listen on (default 127.0.0.1; an office-network address lets other desks in:
+                         they pair as users, see hostNames and tls in the README)
   --port <number>        port to listen on (default 17480; 0 picks a free one)
   --data-dir <dir>       where the call journal is kept (default: beside the config file)
   --allow-origin <url>   an extension origin allowed to connect (repeatable; default: Kesher's own id)
@@ -113,7 +115,9 @@ async function main(): Promise<void> {
       };
       const dataDir = resolve(args['data-dir'] ?? dataDirOf(loaded));
       const [, ...rest] = positionals;
-      process.stdout.write(`${await userCommand(storeConfig, dataDir, rest, args.extension ?? [])}\n`);
+      process.stdout.write(
+        `${await userCommand(storeConfig, dataDir, rest, args.extension ?? [], dirname(loaded.path))}\n`,
+      );
     } catch (error) {
       fail(`user: ${(error as Error).message}`);
     }
@@ -134,7 +138,11 @@ async function main(): Promise<void> {
   const dataDir = resolve(args['data-dir'] ?? dataDirOf(loaded));
   let running: RunningBridge;
   try {
-    running = await startBridgeFromConfig(config, { dataDir, log: stderrLog });
+    running = await startBridgeFromConfig(config, {
+      dataDir,
+      log: stderrLog,
+      configDir: dirname(loaded.path),
+    });
   } catch (error) {
     fail((error as Error).message);
   }
@@ -142,11 +150,13 @@ async function main(): Promise<void> {
   const log = stderrLog;
   for (const warning of loaded.warnings ?? []) log('warn', warning, { event: 'config-warning' });
   log('info', `listening on ${config.host} port ${port}`, { event: 'listening', host: config.host, port });
-  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const reachedAs = isLoopback(config.host) ? config.host : (config.hostNames?.[0] ?? config.host);
+  const shownHost = reachedAs.includes(':') ? `[${reachedAs}]` : reachedAs;
+  const scheme = config.tls ? 'https' : 'http';
   const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.output', 'chrome-mv3');
   const lines = [
-    `Kesher bridge listening on http://${shownHost}:${port}`,
-    `  Bridge URL (for the extension's settings): ws://${shownHost}:${port}/ws`,
+    `Kesher bridge listening on ${scheme}://${shownHost}:${port}`,
+    `  Bridge URL (for the extension's settings): ${config.tls ? 'wss' : 'ws'}://${shownHost}:${port}/ws`,
     loaded.created
       ? `  Pairing token (shown once; also in ${loaded.path}): ${config.token}`
       : `  Pairing token: in ${loaded.path} (npm run bridge -- --print-token)`,

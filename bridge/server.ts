@@ -4,6 +4,7 @@
  * and heartbeat, catch-up, each desk's session). Authentication happens before anything else.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { normaliseCallEvent } from '../shared/call-event';
@@ -39,6 +40,10 @@ export interface BridgeOptions {
   log?: Log;
   /** Cloud PBX webhooks (signed; see sources/webhook.ts). */
   webhooks?: WebhookConfig;
+  /** Names desks on the office network use for the bridge (the Host check accepts them). */
+  hostNames?: readonly string[];
+  /** https and wss with these (PEM): desks on the office network. */
+  tls?: { cert: Buffer; key: Buffer };
   /** Office mode: opens the office store (on the first desk that syncs). */
   openStore?: () => Promise<OfficeStore>;
 }
@@ -71,7 +76,11 @@ export class Bridge {
   constructor(private readonly options: BridgeOptions) {
     this.log = options.log ?? (() => {});
     this.clients = new Clients(this.log, options.maxBufferedBytes);
-    this.guard = new Guard({ host: options.host, allowedOrigins: options.allowedOrigins });
+    this.guard = new Guard({
+      host: options.host,
+      allowedOrigins: options.allowedOrigins,
+      hostNames: options.hostNames,
+    });
     this.sync = new SyncHub(
       options.openStore ?? (() => Promise.reject(new Error('this bridge has no office store'))),
       this.clients,
@@ -97,6 +106,8 @@ export class Bridge {
         add: async (name, extensions) => (await this.sync.ready()).users.add(name, extensions),
         list: async () => (await this.sync.ready()).users.list(),
         revoke: async (who) => (await this.sync.ready()).users.revoke(who),
+        byToken: async (token) => (await this.sync.ready()).users.byToken(token),
+        desks: () => this.sync.desks(),
       },
       token: options.token,
       guard: this.guard,
@@ -106,7 +117,18 @@ export class Bridge {
       setSource: (status) => this.setSource(status),
       log: this.log,
     });
-    this.server = createServer({ noDelay: true }, app);
+    this.server = options.tls
+      ? createTlsServer(
+          {
+            noDelay: true,
+            cert: options.tls.cert,
+            key: options.tls.key,
+            // A connection that never finishes its handshake is closed like an idle one.
+            handshakeTimeout: IDLE_SOCKET_MS,
+          },
+          app,
+        )
+      : createServer({ noDelay: true }, app);
     // A socket that connects and says nothing (or stops mid-request) is closed: a few hundred of them must
     // not use up the bridge's file descriptors and lock the extension out. Upgraded WebSockets clear this
     // and are watched by the heartbeat instead.
@@ -114,7 +136,7 @@ export class Bridge {
     this.server.requestTimeout = 30_000;
     this.server.keepAliveTimeout = 5_000;
     this.server.maxConnections = MAX_CONNECTIONS;
-    this.server.on('connection', (socket) => {
+    this.server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       socket.setTimeout(IDLE_SOCKET_MS, () => socket.destroy());
     });
     this.wss = new WebSocketServer({

@@ -27,6 +27,10 @@ export interface ApiDeps {
     add(name: string, extensions: string[]): Promise<{ user: User; code: string }>;
     list(): Promise<User[]>;
     revoke(who: string): Promise<User>;
+    /** Every desk and how far behind the hub it is (the doctor's per-desk view). */
+    desks(): Promise<unknown>;
+    /** The user a desk's own token belongs to (null: unknown or revoked). */
+    byToken(token: string): Promise<User | null>;
   };
 }
 
@@ -59,7 +63,9 @@ export function httpApp(deps: ApiDeps) {
   }
   app.use(deps.guard.middleware());
 
-  const authenticated = (request: Request) => sameSecret(bearer(request.headers.authorization), deps.token);
+  const authenticated = (request: Request) =>
+    sameSecret(bearer(request.headers.authorization), deps.token) &&
+    deps.guard.officeTokenFrom(request.socket.remoteAddress);
   const requireToken = (request: Request, response: Response, next: NextFunction) => {
     if (authenticated(request)) {
       next();
@@ -78,8 +84,23 @@ export function httpApp(deps: ApiDeps) {
     if (detailed && request.query.gc === '1' && gc) gc();
     response.json(deps.health(detailed));
   });
-  app.get('/api/v1/session', requireToken, (_request, response) => {
-    response.json({ ok: true, bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION });
+  // The desk's probe of its token (after a link that closed): the office token or a user's own token.
+  app.get('/api/v1/session', async (request, response) => {
+    const ok = () => response.json({ ok: true, bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION });
+    if (authenticated(request)) return ok();
+    const given = bearer(request.headers.authorization);
+    if (given?.startsWith('kesher_')) {
+      try {
+        if (await deps.users.byToken(given)) return ok();
+      } catch {
+        response.status(503).json({ error: 'the office store is not available to check this desk’s token' });
+        return;
+      }
+    }
+    response
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer realm="kesher"')
+      .json({ error: request.headers.authorization ? 'wrong token' : 'missing bearer token' });
   });
   // A desk's one-time pairing code for its own token. No bearer (the desk has none yet); guessing is slowed.
   const wrongCodes = new Map<string, { count: number; since: number }>();
@@ -116,6 +137,13 @@ export function httpApp(deps: ApiDeps) {
   });
   app.get('/api/v1/users', requireToken, async (_request, response) => {
     response.json({ users: await deps.users.list() });
+  });
+  app.get('/api/v1/desks', requireToken, async (_request, response) => {
+    try {
+      response.json(await deps.users.desks());
+    } catch (error) {
+      response.status(503).json({ error: `the office store is not available: ${(error as Error).message}` });
+    }
   });
   app.post('/api/v1/users', requireToken, express.json({ limit: '4kb' }), async (request, response) => {
     const name = typeof request.body?.name === 'string' ? request.body.name : '';

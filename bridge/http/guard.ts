@@ -5,14 +5,54 @@
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 
+/** An address of this machine's loopback (IPv4, IPv6, IPv4-mapped). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.replace(/^\[|\]$/g, '').replace(/^::ffff:/i, '');
+  return plain === '::1' || /^127\./.test(plain) || plain === 'localhost';
+}
+
+export interface GuardOptions {
+  host?: string;
+  allowedOrigins: readonly string[];
+  /** The names desks on the office network reach the bridge by ("kesher.office.lan", "192.168.1.10"). */
+  hostNames?: readonly string[];
+}
+
 export class Guard {
-  constructor(private readonly options: { host?: string; allowedOrigins: readonly string[] }) {}
+  private readonly names: Set<string>;
+
+  constructor(private readonly options: GuardOptions) {
+    this.names = new Set(
+      ['127.0.0.1', 'localhost', '::1', options.host ?? '127.0.0.1', ...(options.hostNames ?? [])].map(
+        (name) => name.toLowerCase(),
+      ),
+    );
+  }
 
   allowedHost(host: string | undefined): boolean {
     if (!host) return false;
-    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const listenHost = this.options.host ?? '127.0.0.1';
-    return ['127.0.0.1', 'localhost', '::1', listenHost].includes(name);
+    const name = host
+      .replace(/:\d+$/, '')
+      .replace(/^\[|\]$/g, '')
+      .toLowerCase();
+    return this.names.has(name);
+  }
+
+  /** Listening beyond this machine (`--host` on the office network). */
+  get exposed(): boolean {
+    return !isLoopback(this.options.host ?? '127.0.0.1');
+  }
+
+  /**
+   * The office's single token is for this machine only once the bridge is on the network: the admin's
+   * commands and a desk on the bridge's own machine. Desks elsewhere pair as users and use their own token.
+   */
+  officeTokenFrom(remoteAddress: string | undefined): boolean {
+    if (!this.exposed || isLoopback(remoteAddress)) return true;
+    // Listening on one LAN address, this machine reaches itself there.
+    const plain = remoteAddress?.replace(/^::ffff:/i, '');
+    return plain !== undefined && plain === this.options.host;
   }
 
   allowedOrigin(origin: string | undefined): boolean {

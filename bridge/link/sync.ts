@@ -23,6 +23,19 @@ export interface StoreStatus {
   error?: string;
 }
 
+/** One desk as the doctor shows it: who, whether it is here, how far behind the hub. */
+export interface DeskReport {
+  name: string;
+  userId?: string;
+  connected: boolean;
+  /** The last hub change it has (live for a connected desk; when it went away otherwise). */
+  cursor?: number;
+  behind?: number;
+  lastSeen?: number;
+  /** A pairing code was issued and not used yet. */
+  pending?: boolean;
+}
+
 /** Changes per sync-changes frame. */
 const PAGE = 500;
 
@@ -96,7 +109,40 @@ export class SyncHub {
   }
 
   forget(client: Client): void {
+    const subscriber = this.subscribers.get(client);
     this.subscribers.delete(client);
+    // Where the user's desk stood when it went away: the doctor's "behind by N" while it is gone.
+    if (subscriber && client.user && this.store)
+      void this.store.then((store) => store.users.synced(client.user!.id, subscriber.cursor)).catch(() => {});
+  }
+
+  /** Every desk: each user's (connected or not) and each desk on the office token that is connected. */
+  async desks(): Promise<{ headSeq: number; desks: DeskReport[] }> {
+    const store = await this.ready();
+    const headSeq = await store.headSeq();
+    const live = [...this.subscribers].map(([client, subscriber]) => ({ client, cursor: subscriber.cursor }));
+    const desks: DeskReport[] = [];
+    for (const user of await store.users.list()) {
+      if (user.revokedAt) continue;
+      const here = live.filter((item) => item.client.user?.id === user.id);
+      const cursor = here.length > 0 ? Math.min(...here.map((item) => item.cursor)) : user.syncedSeq;
+      desks.push({
+        name: user.name,
+        userId: user.id,
+        connected: here.length > 0,
+        ...(cursor !== undefined ? { cursor, behind: Math.max(0, headSeq - cursor) } : {}),
+        ...(user.lastSeen ? { lastSeen: user.lastSeen } : {}),
+        ...(user.pending ? { pending: true } : {}),
+      });
+    }
+    for (const { client, cursor } of live.filter((item) => !item.client.user))
+      desks.push({
+        name: `desk #${client.id} (office token)`,
+        connected: true,
+        cursor,
+        behind: Math.max(0, headSeq - cursor),
+      });
+    return { headSeq, desks };
   }
 
   async push(
@@ -163,6 +209,7 @@ export class SyncHub {
       return;
     }
     this.subscribers.set(client, { cursor: frame.afterSeq, sending: false, again: false });
+    if (client.user) void store.users.synced(client.user.id, frame.afterSeq).catch(() => {});
     await this.send(client, store, true);
   }
 

@@ -14,7 +14,7 @@ export type UpgradeVerdict =
   | { ok: false; status: number; reason: string };
 
 export function checkUpgrade(
-  request: Pick<IncomingMessage, 'url' | 'headers'>,
+  request: Pick<IncomingMessage, 'url' | 'headers'> & { socket?: { remoteAddress?: string } },
   guard: Guard,
   token: string,
 ): UpgradeVerdict {
@@ -30,7 +30,12 @@ export function checkUpgrade(
     .find((item) => item.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
     ?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
   if (!given) return { ok: false, status: 401, reason: 'Unauthorized' };
-  if (sameSecret(given, token)) return { ok: true, who: 'office' };
+  if (sameSecret(given, token)) {
+    // On the office network the single token opens nothing from another machine: pair as a user.
+    if (!guard.officeTokenFrom(request.socket?.remoteAddress))
+      return { ok: false, status: 403, reason: 'Forbidden: pair this desk as a user' };
+    return { ok: true, who: 'office' };
+  }
   if (given.startsWith('kesher_')) return { ok: true, who: 'user', token: given };
   return { ok: false, status: 401, reason: 'Unauthorized' };
 }

@@ -76,6 +76,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS kesher_phone_keys_card ON kesher_phone_keys (card_id)',
     ],
   },
+  {
+    version: 4,
+    name: 'desk cursors',
+    statements: [
+      // How far each user's desk had synced when it last pulled or went away: the doctor's "behind by N".
+      'ALTER TABLE kesher_users ADD COLUMN IF NOT EXISTS synced_seq bigint',
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -4,6 +4,7 @@
  * to the store.
  */
 import type { BridgeConfig } from '../config';
+import { type LocalInit, localFetch } from '../local-api';
 import { openConfiguredStore } from './cli';
 import type { User } from './users';
 
@@ -12,22 +13,26 @@ type Command =
   | { kind: 'list' }
   | { kind: 'revoke'; who: string };
 
-async function viaBridge(config: BridgeConfig, command: Command): Promise<unknown | undefined> {
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${config.port}/api/v1/users`;
+async function viaBridge(
+  config: BridgeConfig,
+  configDir: string,
+  command: Command,
+): Promise<unknown | undefined> {
+  const base = '/api/v1/users';
   const headers = { authorization: `Bearer ${config.token}`, 'content-type': 'application/json' };
+  const call = (path: string, init: LocalInit = {}) =>
+    localFetch(config, configDir, path, { ...init, headers });
   let response: Response;
   try {
     response =
       command.kind === 'add'
-        ? await fetch(base, {
+        ? await call(base, {
             method: 'POST',
-            headers,
             body: JSON.stringify({ name: command.name, extensions: command.extensions }),
           })
         : command.kind === 'list'
-          ? await fetch(base, { headers })
-          : await fetch(`${base}/${encodeURIComponent(command.who)}`, { method: 'DELETE', headers });
+          ? await call(base)
+          : await call(`${base}/${encodeURIComponent(command.who)}`, { method: 'DELETE' });
   } catch (error) {
     if (process.env.KESHER_DEBUG) console.error(base, error);
     return undefined; // no bridge running here: the store itself
@@ -53,6 +58,8 @@ export async function userCommand(
   dataDir: string,
   args: string[],
   extensions: string[],
+  /** The config file's folder (TLS files are relative to it). */
+  configDir = process.cwd(),
 ): Promise<string> {
   const [verb, ...rest] = args;
   const command: Command | null =
@@ -65,7 +72,7 @@ export async function userCommand(
           : null;
   if (!command)
     throw new Error('use: user add "<name>" [--extension 101], user list, user revoke <name or id>');
-  const answer = (await viaBridge(config, command)) ?? (await direct(config, dataDir, command));
+  const answer = (await viaBridge(config, configDir, command)) ?? (await direct(config, dataDir, command));
   if (command.kind === 'add') {
     const { user, code } = answer as { user: User; code: string };
     return [

@@ -17,6 +17,8 @@ export interface User {
   createdAt: number;
   revokedAt?: number;
   lastSeen?: number;
+  /** The last hub change the user's desk had when it last pulled or went away. */
+  syncedSeq?: number;
   /** A code was issued and not used yet. */
   pending: boolean;
 }
@@ -28,6 +30,7 @@ interface UserRow {
   created_at: number;
   revoked_at: number | null;
   last_seen: number | null;
+  synced_seq: number | null;
   code_hash: string | null;
   token_hash: string | null;
 }
@@ -40,6 +43,7 @@ const toUser = (row: UserRow): User => ({
   createdAt: Number(row.created_at),
   ...(row.revoked_at ? { revokedAt: Number(row.revoked_at) } : {}),
   ...(row.last_seen ? { lastSeen: Number(row.last_seen) } : {}),
+  ...(row.synced_seq !== null && row.synced_seq !== undefined ? { syncedSeq: Number(row.synced_seq) } : {}),
   pending: row.code_hash !== null && row.token_hash === null,
 });
 
@@ -87,6 +91,15 @@ export class Users {
       [hash(token), now],
     );
     return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  /** Where a user's desk stands (its cursor) and that it was just here. */
+  async synced(id: string, seq: number, now = Date.now()): Promise<void> {
+    await this.sql.query('UPDATE kesher_users SET synced_seq = $2, last_seen = $3 WHERE id = $1', [
+      id,
+      seq,
+      now,
+    ]);
   }
 
   async list(): Promise<User[]> {

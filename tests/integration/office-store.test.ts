@@ -52,7 +52,7 @@ describe.each(engines)('office store on %s', (_name, open) => {
   it('migrates once, knows its version and keeps its store id across reopening', async () => {
     const sql = await open();
     const store = await OfficeStore.open(sql);
-    expect(await store.schemaVersion()).toEqual({ current: 3, latest: 3 });
+    expect(await store.schemaVersion()).toEqual({ current: 4, latest: 4 });
     expect(await migrate(sql)).toEqual([]);
     const again = await OfficeStore.open(sql);
     expect(again.storeId).toBe(store.storeId);

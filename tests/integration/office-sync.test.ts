@@ -164,7 +164,7 @@ describe('backup and restore from the command line', () => {
       kind: 'pglite',
       headSeq: 2,
       desks: 1,
-      schema: { current: 3, latest: 3 },
+      schema: { current: 4, latest: 4 },
     });
     const busy = bridgeCli(dir, 'backup', file);
     expect(busy.status).toBe(2);

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol';
@@ -67,6 +68,12 @@ describe('users and desks', () => {
     // The same code again: refused.
     expect((await pairWith(code!)).status).toBe(401);
 
+    // The desk's probe of its token (what it asks after a link closes) knows the user's token too.
+    const session = (token: string) =>
+      fetch(`${bridge.httpUrl}/api/v1/session`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (response) => response.status,
+      );
+    expect(await session(paired.body.token!)).toBe(200);
     const desk = await TestClient.connect(bridge.wsUrl, paired.body.token!);
     await desk.hello();
     desk.send({ type: 'sync-pull', requestId: 'p', storeId: null, afterSeq: 0 });
@@ -99,10 +106,44 @@ describe('users and desks', () => {
     const listed = cli('user', 'list');
     expect(listed.stdout, listed.stderr).toMatch(/Dana Levi · ext 101 · last seen/);
 
+    // The doctor's view of each desk: Dana's connected and in step; gone, it says when and how far behind.
+    const doctor = () => {
+      const config = JSON.parse(readFileSync(join(dir, 'bridge.json'), 'utf8'));
+      writeFileSync(join(dir, 'bridge.json'), JSON.stringify({ ...config, port: bridge.port }), {
+        mode: 0o600,
+      });
+      return spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, 'bridge', 'doctor.ts'), '--config', join(dir, 'bridge.json')],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        },
+      ).stdout;
+    };
+    expect(doctor()).toMatch(/Desk of Dana Levi: connected, in step with the office store/);
+    await desk.close();
+    const other = await TestClient.connect(bridge.wsUrl, TOKEN);
+    await other.hello();
+    other.send({
+      type: 'sync-push',
+      requestId: 'more',
+      storeId: null,
+      baseSeq: 0,
+      changes: [
+        { id: randomUUID(), table: 'cards', rowId: 'c-2', op: 'put', fields: { name: 'Later' }, at: 2 },
+      ],
+    });
+    await other.next((frame): frame is ServerFrame => frame.type === 'sync-ack');
+    await other.close();
+    await expect
+      .poll(doctor, { timeout: 10_000 })
+      .toMatch(/Desk of Dana Levi: away, last seen just now, behind by 1 change\(s\)/);
+
     // Revoked: the token opens nothing from now on; the office token still does.
     expect(cli('user', 'revoke', 'dana levi').stdout).toMatch(/Revoked Dana Levi/);
-    await desk.close();
     await expect(TestClient.connect(bridge.wsUrl, paired.body.token!)).rejects.toThrow('HTTP 401');
+    expect(await session(paired.body.token!)).toBe(401);
     const office = await TestClient.connect(bridge.wsUrl, TOKEN);
     await office.hello();
     await office.close();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type ServerFrame, TOKEN_SUBPROTOCOL_PREFIX } from '../../../shared/protocol';
+import { exposureWarnings } from '../../../bridge/config';
 import { Guard } from '../../../bridge/http/guard';
 import { Journal } from '../../../bridge/journal';
 import { PopLatency } from '../../../bridge/latency';
@@ -126,6 +127,69 @@ describe('link upgrade', () => {
         'secret-token',
       ),
     ).toEqual({ ok: true, who: 'user', token: 'kesher_abc' });
+  });
+});
+
+describe('a bridge on the office network', () => {
+  const guard = new Guard({
+    host: '0.0.0.0',
+    hostNames: ['Kesher.Office.LAN', '192.168.1.10'],
+    allowedOrigins: ['chrome-extension://kesher'],
+  });
+  const from = (remoteAddress: string, token: string, host = 'kesher.office.lan:17480') => ({
+    url: '/ws',
+    socket: { remoteAddress },
+    headers: {
+      host,
+      origin: 'chrome-extension://kesher',
+      'sec-websocket-protocol': `kesher.v1, ${TOKEN_SUBPROTOCOL_PREFIX}${token}`,
+    },
+  });
+  it('takes the names desks reach it by, whatever their case, and no other', () => {
+    expect(guard.allowedHost('kesher.office.lan:17480')).toBe(true);
+    expect(guard.allowedHost('192.168.1.10:17480')).toBe(true);
+    expect(guard.allowedHost('evil.example:17480')).toBe(false);
+  });
+  it('the office token opens it only from this machine; a desk elsewhere comes in with its user’s token', () => {
+    expect(checkUpgrade(from('192.168.1.20', 'secret-token'), guard, 'secret-token')).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    expect(checkUpgrade(from('::ffff:192.168.1.20', 'secret-token'), guard, 'secret-token')).toMatchObject({
+      status: 403,
+    });
+    expect(checkUpgrade(from('127.0.0.1', 'secret-token', '127.0.0.1:17480'), guard, 'secret-token')).toEqual(
+      {
+        ok: true,
+        who: 'office',
+      },
+    );
+    expect(checkUpgrade(from('192.168.1.20', 'kesher_abc'), guard, 'secret-token')).toEqual({
+      ok: true,
+      who: 'user',
+      token: 'kesher_abc',
+    });
+    // Listening on one LAN address, the machine reaches itself there.
+    const onOne = new Guard({ host: '192.168.1.10', allowedOrigins: [] });
+    expect(onOne.officeTokenFrom('192.168.1.10')).toBe(true);
+    expect(onOne.officeTokenFrom('192.168.1.11')).toBe(false);
+    // On loopback (the default) nothing changes.
+    expect(new Guard({ allowedOrigins: [] }).officeTokenFrom('192.168.1.20')).toBe(true);
+  });
+  it('the start-up log and the doctor say what is missing: TLS, the names', () => {
+    const base = { token: 'x'.repeat(16), port: 1, allowedOrigins: [] };
+    expect(exposureWarnings({ ...base, host: '127.0.0.1' })).toEqual([]);
+    expect(exposureWarnings({ ...base, host: '0.0.0.0' }).map((warning) => warning.event)).toEqual([
+      'lan-without-tls',
+      'lan-without-names',
+    ]);
+    expect(
+      exposureWarnings({
+        ...base,
+        host: '192.168.1.10',
+        tls: { cert: 'c', key: 'k' },
+      }),
+    ).toEqual([]);
   });
 });
 
