@@ -8,6 +8,7 @@ import { type BridgeConfig, dataDirOf, defaultConfigPath, loadConfig } from './c
 import { type RunningBridge, startBridgeFromConfig, stderrLog } from './build';
 import { isLoopback } from './http/guard';
 import { redactAmiUrl } from './sources/ami/client';
+import { installService } from './service';
 import { userCommand } from './store/user-cli';
 import { backupStore, openConfiguredStore, restoreStore, storeLabel } from './store/cli';
 import { isPostgresUrl } from './store/sql';
@@ -34,6 +35,13 @@ Options:
                          with extension, allowFrom and register {registrar, username, password})
   --store <embedded|postgres://…>  the office store (default: embedded, in the data folder)
   --print-token          print the pairing token and exit
+
+Commands:
+  backup <file> | restore <file>      the office store to or from one file
+  user add "<name>" [--extension N] | user list | user revoke <name or id>
+  install-service [--run-as <user>] [--after-postgres] [--no-enable]
+                         a systemd unit that starts this bridge with the machine (system unit as root,
+                         user unit otherwise)
   -h, --help             this help
 
 The call API: POST /api/v1/calls with "Authorization: Bearer <token>" and JSON
@@ -101,6 +109,24 @@ async function main(): Promise<void> {
       }
     } catch (error) {
       fail(`${command}: ${(error as Error).message}`);
+    }
+    return;
+  }
+  if (command === 'install-service') {
+    try {
+      const system = process.getuid?.() === 0;
+      process.stdout.write(
+        `${installService({
+          configPath: loaded.path,
+          system,
+          runAs: args['run-as'],
+          enable: !args['no-enable'],
+          afterPostgres: args['after-postgres'],
+          unitDir: process.env.KESHER_SYSTEMD_DIR,
+        })}\n`,
+      );
+    } catch (error) {
+      fail(`install-service: ${(error as Error).message}`);
     }
     return;
   }
@@ -196,6 +222,9 @@ function parse() {
       store: { type: 'string' },
       extension: { type: 'string', multiple: true },
       'print-token': { type: 'boolean' },
+      'run-as': { type: 'string' },
+      'no-enable': { type: 'boolean' },
+      'after-postgres': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

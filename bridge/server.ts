@@ -20,6 +20,7 @@ import { handleFrame, type SessionDeps } from './link/session';
 import { SyncHub } from './link/sync';
 import { checkUpgrade } from './link/upgrade';
 import type { Log } from './log';
+import { joinPreview } from './store/join';
 import type { OfficeStore } from './store/store';
 import type { Dialer, IngestResult, SourceStatus } from './sources/types';
 import type { WebhookConfig } from './sources/webhook';
@@ -108,6 +109,7 @@ export class Bridge {
         revoke: async (who) => (await this.sync.ready()).users.revoke(who),
         byToken: async (token) => (await this.sync.ready()).users.byToken(token),
         desks: () => this.sync.desks(),
+        joinPreview: async (request) => joinPreview(await this.sync.ready(), request),
       },
       token: options.token,
       guard: this.guard,

@@ -8,6 +8,7 @@ import type { Log } from '../log';
 import { bearer, sameSecret } from '../secret';
 import type { IngestResult, SourceStatus } from '../sources/types';
 import { type WebhookConfig, webhookRouter } from '../sources/webhook';
+import { type JoinPreview, type JoinRequest, JoinRequestSchema } from '../store/join';
 import type { User } from '../store/users';
 import type { Guard } from './guard';
 
@@ -27,6 +28,8 @@ export interface ApiDeps {
     add(name: string, extensions: string[]): Promise<{ user: User; code: string }>;
     list(): Promise<User[]>;
     revoke(who: string): Promise<User>;
+    /** Which of a joining desk's cards the office has already (nothing is written). */
+    joinPreview(request: JoinRequest): Promise<JoinPreview>;
     /** Every desk and how far behind the hub it is (the doctor's per-desk view). */
     desks(): Promise<unknown>;
     /** The user a desk's own token belongs to (null: unknown or revoked). */
@@ -137,6 +140,28 @@ export function httpApp(deps: ApiDeps) {
   });
   app.get('/api/v1/users', requireToken, async (_request, response) => {
     response.json({ users: await deps.users.list() });
+  });
+  // A desk about to join: its cards' names, emails and phone keys in, the office's matching cards out.
+  app.post('/api/v1/join-preview', express.json({ limit: '2mb' }), async (request, response) => {
+    const given = bearer(request.headers.authorization);
+    let allowed = authenticated(request);
+    try {
+      if (!allowed && given.startsWith('kesher_')) allowed = (await deps.users.byToken(given)) !== null;
+      if (!allowed) {
+        response
+          .status(401)
+          .json({ error: request.headers.authorization ? 'wrong token' : 'missing bearer token' });
+        return;
+      }
+      const parsed = validate(JoinRequestSchema, request.body);
+      if (!parsed.ok) {
+        response.status(400).json({ error: `bad preview request: ${parsed.reason}` });
+        return;
+      }
+      response.json(await deps.users.joinPreview(parsed.value));
+    } catch (error) {
+      response.status(503).json({ error: `the office store is not available: ${(error as Error).message}` });
+    }
   });
   app.get('/api/v1/desks', requireToken, async (_request, response) => {
     try {

@@ -4,7 +4,7 @@
  * nothing they write goes back to the outbox. Changes this desk made and the hub has not taken yet are
  * re-applied on top, so the screen never jumps back to an older value while a push is on its way.
  */
-import type { PhoneOptions } from '../../shared/phone';
+import { type PhoneOptions, strongKeys } from '../../shared/phone';
 import {
   applyChange,
   type Change,
@@ -27,7 +27,11 @@ export async function officeMeta(db: KesherDb): Promise<OfficeMeta> {
  * Turn office mode on: from now every write is recorded, and everything this desk already has is queued
  * for the hub (the office's cards and this desk's merge there by the usual rules). Returns how many.
  */
-export async function enableOffice(db: KesherDb): Promise<number> {
+export async function enableOffice(
+  db: KesherDb,
+  /** The join preview's matches the user accepted: each desk card merges into the office's card. */
+  merges: ReadonlyArray<{ deskId: string; officeId: string }> = [],
+): Promise<number> {
   return db.transaction('rw', [db.cards, db.tasks, db.interactions, db.meta, db.outbox], async () => {
     const meta = await officeMeta(db);
     if (meta.enabled) return 0;
@@ -50,8 +54,44 @@ export async function enableOffice(db: KesherDb): Promise<number> {
         if (change) entries.push({ change, rowId: change.rowId, table });
       });
     }
+    // After every put (the hub needs both cards): one merge each, applied by the hub as one change.
+    for (const { deskId, officeId } of merges) {
+      if (deskId === officeId) continue;
+      const change: Change = {
+        id: crypto.randomUUID(),
+        table: 'cards',
+        rowId: officeId,
+        op: 'merge',
+        from: deskId,
+        at,
+      };
+      entries.push({ change, rowId: officeId, table: 'cards' });
+    }
     await db.outbox.bulkAdd(entries);
     return entries.length;
+  });
+}
+
+/** What a join would upload, and each card's match keys for the hub's preview (strong phone keys only). */
+export async function joinCandidates(db: KesherDb): Promise<{
+  counts: { cards: number; tasks: number; interactions: number };
+  cards: Array<{ id: string; name: string; emails: string[]; phoneKeys: string[] }>;
+}> {
+  return db.transaction('r', [db.cards, db.tasks, db.interactions], async () => {
+    const cards = (await db.cards.toArray()).map((card) => ({
+      id: card.id,
+      name: card.name,
+      emails: card.emails.slice(0, 50),
+      phoneKeys: strongKeys(card.phoneKeys).slice(0, 100),
+    }));
+    return {
+      counts: {
+        cards: cards.length,
+        tasks: await db.tasks.count(),
+        interactions: await db.interactions.count(),
+      },
+      cards,
+    };
   });
 }
 

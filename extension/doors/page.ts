@@ -35,10 +35,28 @@ export interface SyncStatus {
   state: 'off' | 'synced' | 'waiting' | 'offline' | 'error';
   /** Changes this desk made that the hub has not taken yet. */
   waiting: number;
+  /** A desk downloading the office store: how far (the hub's changes applied here, of its head). */
+  download?: { done: number; total: number };
   /** Since when the desk is offline (state "offline"). */
   since?: number;
   /** What went wrong (state "error"). */
   detail?: string;
+}
+
+/** What joining the office would do with this desk's own records (nothing is lost either way). */
+export interface JoinPreview {
+  upload: { cards: number; tasks: number; interactions: number };
+  /** Desk cards that merge with an office card: the same email, or the same phone with the same name. */
+  matches: Array<{
+    deskId: string;
+    deskName: string;
+    officeId: string;
+    officeName: string;
+    reason: 'email' | 'phone-and-name';
+    detail: string;
+  }>;
+  /** Cards that stay separate cards in the office. */
+  separate: number;
 }
 
 /** The bridge link's state, as pages show it. */
@@ -135,8 +153,16 @@ export interface ProtocolMap {
   setStatus(input: { cardId: string; status: StatusLight; note: string }): Card;
   listUnknownCalls(): Array<Interaction & { display: string }>;
   getLinkState(): LinkState;
-  /** Office mode on or off at this desk (on: this desk's cards go up to the office store). */
-  setOfficeMode(input: { enabled: boolean }): SyncStatus;
+  /**
+   * Office mode on or off at this desk (on: this desk's cards go up to the office store; `merges`: the
+   * join preview's matches the user accepted, each desk card merged into the office's card).
+   */
+  setOfficeMode(input: {
+    enabled: boolean;
+    merges?: Array<{ deskId: string; officeId: string }>;
+  }): SyncStatus;
+  /** Before joining: what this desk would upload, and which of its cards are the office's already. */
+  previewJoin(): JoinPreview;
   getSyncStatus(): SyncStatus;
   reconnect(): LinkState;
   testCall(): void;

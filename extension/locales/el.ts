@@ -206,6 +206,23 @@ export const el: Messages = {
   'sync.waiting': { one: '{count} αλλαγή σε αναμονή', other: '{count} αλλαγές σε αναμονή' },
   'sync.offline': 'Εκτός σύνδεσης από τις {time}',
   'sync.error': 'Χωρίς συγχρονισμό: {reason}',
+  'sync.downloading': 'Λήψη των καρτών του γραφείου: {percent} %',
+  'join.title': 'Σύνδεση με το γραφείο',
+  'join.loading': 'Ερώτηση στην αποθήκη του γραφείου για ό,τι ήδη έχει…',
+  'join.upload':
+    'Αυτή η θέση ανεβάζει {cards} κάρτες, {tasks} εργασίες και {interactions} καταχωρίσεις χρονολογίου.',
+  'join.merges': {
+    one: 'Μία κάρτα συγχωνεύεται με κάρτα του γραφείου:',
+    other: '{count} κάρτες συγχωνεύονται με κάρτες του γραφείου:',
+  },
+  'join.byEmail': '{desk} → {office} (ίδιο email {detail})',
+  'join.byPhone': '{desk} → {office} (ίδιο τηλέφωνο {detail} και όνομα)',
+  'join.more': '…και {count} ακόμη',
+  'join.separate': { one: 'Μία κάρτα μένει ξεχωριστή.', other: '{count} κάρτες μένουν ξεχωριστές.' },
+  'join.safe':
+    'Τίποτα δεν χάνεται: τα στοιχεία, οι εργασίες και το χρονολόγιο μιας κάρτας που συγχωνεύεται περνούν στην κάρτα του γραφείου.',
+  'join.confirm': 'Σύνδεση με το γραφείο',
+  'join.cancel': 'Άκυρο',
   'link.not-paired': 'Δεν έχει συνδεθεί ακόμη',
   'link.connecting': 'Σύνδεση…',
   'link.connected': 'Συνδέθηκε',

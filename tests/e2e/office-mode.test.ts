@@ -9,6 +9,31 @@ import type { OrderedChange } from '../../shared/sync';
 import { type BridgeProcess, postCall, startBridge } from '../helpers/bridge-process';
 import { EXTENSION_URL, type ExtensionBrowser, launchWithExtension, pair } from '../helpers/browser';
 import { isType, TestClient } from '../helpers/ws-client';
+import { buildCard } from '../../extension/db/cards';
+
+const IL = { defaultCountry: 'IL' };
+
+/** Records written straight into a desk's database (what the desk had before office mode). */
+function putRecords(page: Page, store: string, records: unknown[]): Promise<void> {
+  return page.evaluate(
+    ({ name, items }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('kesher');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(name, 'readwrite');
+          for (const item of items) tx.objectStore(name).put(item);
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { name: store, items: records },
+  );
+}
 
 let bridge: BridgeProcess;
 const desks: Array<{ name: string; browser: ExtensionBrowser; settings: Page; app: Page }> = [];
@@ -171,7 +196,7 @@ describe('office mode, two desks', () => {
         .toEqual(['missed']);
       await expect.poll(() => syncState(desk.settings), { timeout: 15_000 }).toBe('synced');
     }
-    // The office store holds the call once, whichever desk logged it first.
+    // The office store holds the call once, logged by the hub itself: no desk pushed it.
     const hub = await TestClient.connect(bridge.wsUrl, bridge.token);
     await hub.hello();
     hub.send({ type: 'sync-pull', requestId: 'check', storeId: null, afterSeq: 0 });
@@ -184,10 +209,113 @@ describe('office mode, two desks', () => {
         return new Set(
           changes
             .filter((change) => change.table === 'interactions' && change.fields?.callId === callId)
-            .map((change) => change.rowId),
-        ).size;
+            .map((change) => `${change.rowId} by ${change.author}`),
+        );
       })
-      .toBe(1);
+      .toEqual(new Set([`call:${callId} by phone system`]));
     await hub.close();
+  });
+
+  it('a desk with cards of its own joins: the preview says what merges and what stays, and the join does just that', async () => {
+    const [a] = desks as [(typeof desks)[0]];
+    // The office has Dana (by email) and Yossi (by phone), made at desk A.
+    const create = async (
+      name: string,
+      field: 'card-email' | 'card-phone',
+      value: string,
+      stage?: string,
+    ) => {
+      await a.app.goto(`${EXTENSION_URL}/app.html#/new`);
+      await a.app.getByTestId('card-name').fill(name);
+      await a.app.getByTestId(field).first().fill(value);
+      if (stage) await a.app.getByTestId('card-stage').selectOption(stage);
+      await a.app.keyboard.press('Control+Enter');
+      await expect.poll(() => a.app.getByTestId('toast').textContent()).toContain('Card created');
+    };
+    await create('Dana Levi', 'card-email', 'dana@acme.co.il', 'customer');
+    await create('Yossi Mizrahi', 'card-phone', '052-111-2233');
+    const byName = async (name: string) =>
+      (await readStore<CardRecord>(a.app, 'cards')).find((card) => card.name === name)!;
+    const office = [await byName('Dana Levi'), await byName('Yossi Mizrahi')];
+    // Desk C kept its own cards before office mode: the same Dana (another case, a title), the same Yossi
+    // written the international way, and Miriam, whom the office does not know; a task on its Dana.
+    const browser = await launchWithExtension();
+    await browser.worker();
+    const settings = await pair(browser.context, bridge.wsUrl, bridge.token);
+    const app = await browser.context.newPage();
+    await app.goto(`${EXTENSION_URL}/app.html#/cards`);
+    desks.push({ name: 'C', browser, settings, app });
+    const own = [
+      buildCard({ name: 'Dana L.', emails: ['DANA@acme.co.il'], title: 'Buyer' }, IL),
+      buildCard({ name: 'Yossi Mizrahi', phones: [{ label: 'work', raw: '+972 52-111-2233' }] }, IL),
+      buildCard({ name: 'Miriam', phones: [{ label: 'mobile', raw: '03-000-0001' }] }, IL),
+    ];
+    await putRecords(app, 'cards', own);
+    await putRecords(app, 'tasks', [
+      {
+        id: 'task-c-1',
+        cardId: own[0]!.id,
+        title: 'Send the contract',
+        done: 0,
+        priority: 'normal',
+        createdAt: 1,
+      },
+    ]);
+    await expect.poll(() => syncState(a.settings), { timeout: 15_000 }).toBe('synced');
+
+    await settings.reload();
+    await settings.getByTestId('settings-office-mode').check();
+    const preview = settings.getByTestId('join-preview');
+    await expect.poll(() => preview.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await settings.getByTestId('join-upload').textContent()).toBe(
+      'This desk uploads 3 cards, 1 tasks and 0 timeline entries.',
+    );
+    expect(await settings.getByTestId('join-matches').locator('li').allTextContents()).toEqual([
+      'Dana L. → Dana Levi (same email dana@acme.co.il)',
+      'Yossi Mizrahi → Yossi Mizrahi (same phone 052-111-2233 and name)',
+    ]);
+    expect(await settings.getByTestId('join-separate').textContent()).toBe(
+      'One card stays a card of its own.',
+    );
+    // Nothing has gone up yet.
+    expect(await syncState(settings)).toBe('off');
+    await settings.getByTestId('join-confirm').click();
+    await expect.poll(() => syncState(settings), { timeout: 30_000 }).toBe('synced');
+
+    // Both desks: one Dana (the office's, with C's title and task), one Yossi (both ways of writing the
+    // number), and Miriam.
+    const cardsAt = async (page: Page) =>
+      (await readStore<CardRecord & { title?: string; stage: string }>(page, 'cards'))
+        .filter((card) => ['Dana Levi', 'Dana L.', 'Yossi Mizrahi', 'Miriam'].includes(card.name))
+        .map((card) => ({
+          id: card.id,
+          name: card.name,
+          title: card.title,
+          stage: card.stage,
+          phones: card.phones.map((p) => p.raw),
+        }))
+        .sort((x, y) => x.name.localeCompare(y.name));
+    const expected = [
+      { id: office[0]!.id, name: 'Dana Levi', title: 'Buyer', stage: 'customer', phones: [] },
+      { id: own[2]!.id, name: 'Miriam', title: undefined, stage: 'lead', phones: ['03-000-0001'] },
+      {
+        id: office[1]!.id,
+        name: 'Yossi Mizrahi',
+        title: undefined,
+        stage: 'lead',
+        // Kept as each desk wrote it: a set of numbers merges by digits, and the hub knows no country.
+        phones: ['052-111-2233', '+972 52-111-2233'],
+      },
+    ];
+    await expect.poll(() => cardsAt(app), { timeout: 20_000 }).toEqual(expected);
+    await expect.poll(() => cardsAt(a.app), { timeout: 20_000 }).toEqual(expected);
+    for (const page of [app, a.app])
+      await expect
+        .poll(async () =>
+          (await readStore<{ id: string; cardId: string }>(page, 'tasks')).filter(
+            (task) => task.id === 'task-c-1',
+          ),
+        )
+        .toEqual([expect.objectContaining({ cardId: office[0]!.id })]);
   });
 });

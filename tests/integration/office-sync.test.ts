@@ -109,6 +109,33 @@ describe('office mode on the embedded store', () => {
     await a.close();
   });
 
+  it('the join preview answers only a desk with a token, refuses a malformed request, and writes nothing', async () => {
+    const ask = (body: unknown, token = bridge.token) =>
+      fetch(`${bridge.httpUrl}/api/v1/join-preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const a = await desk(bridge);
+    const head = ((await pull(a)) as Extract<ServerFrame, { type: 'sync-changes' }>).headSeq;
+    await push(a, [put('pv-1', { name: 'Rina', emails: ['rina@example.org'] })], null, head);
+    expect((await ask({ cards: [] }, 'x'.repeat(32))).status).toBe(401);
+    const bad = await ask({ cards: 'all of them' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/bad preview request/);
+    const good = await ask({
+      cards: [{ id: 'mine', name: 'R.', emails: ['Rina@Example.org'], phoneKeys: [] }],
+    });
+    expect(await good.json()).toEqual({
+      matches: [
+        { deskId: 'mine', officeId: 'pv-1', officeName: 'Rina', reason: 'email', detail: 'rina@example.org' },
+      ],
+      already: [],
+    });
+    expect(await pull(a, head + 1)).toMatchObject({ changes: [], headSeq: head + 1 });
+    await a.close();
+  });
+
   it('a bridge killed mid-write loses nothing and applies nothing twice: the desk pushes again after restart', async () => {
     const dir = newBridgeDir(TOKEN);
     const first = await startBridge({ dir });

@@ -12,17 +12,57 @@ import {
   disableOffice,
   enableOffice,
   forgetHub,
+  joinCandidates,
   officeMeta,
   pendingChanges,
   pendingCount,
 } from '../../db/sync';
-import { broadcast, type Handlers, type LinkState, type SyncStatus } from '../../doors/page';
+import {
+  broadcast,
+  type Handlers,
+  type JoinPreview,
+  type LinkState,
+  type SyncStatus,
+} from '../../doors/page';
 import type { WorkerContext } from '../../worker/context';
-import type { SyncFrame } from '../bridge-link/link';
-import { syncStatusItem } from '../settings/items';
+import { bridgeApiUrl, type SyncFrame } from '../bridge-link/link';
+import { bridgeTokenItem, bridgeUrlItem, syncStatusItem } from '../settings/items';
 
 /** Changes per push (the hub takes at most 500; a card's photo makes a change large). */
 const PUSH_BATCH = 100;
+
+/** How far behind the hub a desk is before its settings show a download's progress. */
+const DOWNLOAD_SHOWN_FROM = 500;
+/** Cards per preview request (the hub's limit). */
+const PREVIEW_BATCH = 2000;
+
+/** Ask the hub which of this desk's cards it has already (POST /api/v1/join-preview, in batches). */
+async function previewJoin(db: WorkerContext['db']): Promise<JoinPreview> {
+  const [url, token] = await Promise.all([bridgeUrlItem.getValue(), bridgeTokenItem.getValue()]);
+  const { counts, cards } = await joinCandidates(db);
+  const names = new Map(cards.map((card) => [card.id, card.name]));
+  const matches: JoinPreview['matches'] = [];
+  for (let start = 0; start < cards.length; start += PREVIEW_BATCH) {
+    let response: Response;
+    try {
+      response = await fetch(bridgeApiUrl(url, '/api/v1/join-preview'), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cards: cards.slice(start, start + PREVIEW_BATCH) }),
+      });
+    } catch {
+      throw new Error('The bridge is not answering: the preview needs the office store');
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      matches?: Array<Omit<JoinPreview['matches'][number], 'deskName'>>;
+      error?: string;
+    };
+    if (!response.ok || !body.matches)
+      throw new Error(body.error ?? `The bridge answered ${response.status}`);
+    for (const match of body.matches) matches.push({ ...match, deskName: names.get(match.deskId) ?? '' });
+  }
+  return { upload: counts, matches, separate: counts.cards - matches.length };
+}
 
 export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame) => boolean) {
   const { db } = ctx;
@@ -30,6 +70,8 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   let offlineSince: number | undefined = Date.now();
   let inflight: { requestId: string; seqs: number[] } | undefined;
   let refused: string | undefined;
+  /** The hub's last change, as its pages say (a desk far behind it is downloading). */
+  let hubHead = 0;
   /** Hub changes are applied one page after another, in order. */
   let applying: Promise<unknown> = Promise.resolve();
 
@@ -39,7 +81,10 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
     const waiting = await pendingCount(db);
     if (refused) return { state: 'error', waiting, detail: refused };
     if (!connected) return { state: 'offline', waiting, since: offlineSince };
-    return { state: waiting > 0 ? 'waiting' : 'synced', waiting };
+    // More than a page behind: the office store is on its way down (a new desk, a long absence).
+    const download =
+      hubHead - meta.cursor > DOWNLOAD_SHOWN_FROM ? { done: meta.cursor, total: hubHead } : undefined;
+    return { state: waiting > 0 ? 'waiting' : 'synced', waiting, ...(download ? { download } : {}) };
   };
   const publish = async () => {
     const current = await status();
@@ -83,6 +128,7 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
         });
         return;
       case 'sync-changes':
+        hubHead = Math.max(hubHead, frame.headSeq);
         applying = applying
           .then(() => applyHubChanges(db, frame.storeId, frame.changes as OrderedChange[], ctx.phone()))
           .then(async ({ touched }) => {
@@ -113,11 +159,12 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   ctx.onWritten(() => void push());
   void publish();
 
-  const handlers: Pick<Handlers, 'setOfficeMode' | 'getSyncStatus'> = {
-    setOfficeMode: async ({ enabled }) => {
+  const handlers: Pick<Handlers, 'setOfficeMode' | 'getSyncStatus' | 'previewJoin'> = {
+    previewJoin: () => previewJoin(db),
+    setOfficeMode: async ({ enabled, merges }) => {
       refused = undefined;
       if (enabled) {
-        const queued = await enableOffice(db);
+        const queued = await enableOffice(db, merges ?? []);
         ctx.log(`office mode on: ${queued} records queued for the office store`);
         await pull();
         await push();

@@ -3,7 +3,7 @@
  */
 import { useMutation } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
-import { onEvent, sendMessage, type SyncStatus } from '../../doors/page';
+import { type JoinPreview, onEvent, sendMessage, type SyncStatus } from '../../doors/page';
 import { formatDateTime } from '../../ui/format';
 import { pairingCodeOf } from '../../../shared/pairing-code';
 import { redeemPairingCode } from '../bridge-link/link';
@@ -71,12 +71,76 @@ function syncText(status: SyncStatus): string {
   }
 }
 
+/** Matches listed by name; the rest are counted. */
+const MATCHES_SHOWN = 50;
+
+/** Before a desk with cards of its own joins: what goes up, what merges, what stays separate. */
+function JoinPreviewPanel(props: {
+  preview: JoinPreview;
+  busy: boolean;
+  onJoin: () => void;
+  onCancel: () => void;
+}) {
+  const { preview } = props;
+  return (
+    <div class="join-preview" data-testid="join-preview">
+      <h3>{t('join.title')}</h3>
+      <p data-testid="join-upload">{t('join.upload', preview.upload)}</p>
+      {preview.matches.length > 0 ? (
+        <>
+          <p>{t('join.merges', { count: preview.matches.length })}</p>
+          <ul data-testid="join-matches">
+            {preview.matches.slice(0, MATCHES_SHOWN).map((match) => (
+              <li key={match.deskId} data-desk-id={match.deskId} data-office-id={match.officeId}>
+                <bdi>
+                  {t(match.reason === 'email' ? 'join.byEmail' : 'join.byPhone', {
+                    desk: match.deskName,
+                    office: match.officeName,
+                    detail: match.detail,
+                  })}
+                </bdi>
+              </li>
+            ))}
+          </ul>
+          {preview.matches.length > MATCHES_SHOWN ? (
+            <p class="muted">{t('join.more', { count: preview.matches.length - MATCHES_SHOWN })}</p>
+          ) : null}
+        </>
+      ) : null}
+      <p data-testid="join-separate">{t('join.separate', { count: preview.separate })}</p>
+      <p class="muted">{t('join.safe')}</p>
+      <div class="row">
+        <button type="button" data-testid="join-confirm" disabled={props.busy} onClick={props.onJoin}>
+          {t('join.confirm')}
+        </button>
+        <button type="button" class="secondary" disabled={props.busy} onClick={props.onCancel}>
+          {t('join.cancel')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** Office mode: on or off at this desk, and how it stands with the office store. */
 function OfficeMode() {
   const status = useSyncStatus();
+  const [preview, setPreview] = useState<JoinPreview | null>(null);
   const toggle = useMutation({
-    mutationFn: (enabled: boolean) => sendMessage('setOfficeMode', { enabled }),
+    mutationFn: (input: { enabled: boolean; merges?: Array<{ deskId: string; officeId: string }> }) =>
+      sendMessage('setOfficeMode', input),
+    onSuccess: () => setPreview(null),
   });
+  // Turning it on: a desk with records of its own sees the preview first; an empty desk joins at once.
+  const ask = useMutation({
+    mutationFn: () => sendMessage('previewJoin'),
+    onSuccess: (result) => {
+      const { cards, tasks, interactions } = result.upload;
+      if (cards + tasks + interactions === 0) toggle.mutate({ enabled: true });
+      else setPreview(result);
+    },
+  });
+  const on = status !== null && status.state !== 'off';
+  const download = status?.download;
   return (
     <section class="link-box" aria-live="polite">
       <h2>{t('office.title')}</h2>
@@ -85,19 +149,47 @@ function OfficeMode() {
           type="checkbox"
           data-testid="settings-office-mode"
           // Optimistic while the worker turns it on or off (a first join queues every card: a moment).
-          checked={toggle.isPending ? toggle.variables : status !== null && status.state !== 'off'}
-          disabled={status === null || toggle.isPending}
-          onChange={(e) => toggle.mutate(e.currentTarget.checked)}
+          checked={toggle.isPending ? toggle.variables.enabled : on || preview !== null || ask.isPending}
+          disabled={status === null || toggle.isPending || ask.isPending}
+          onChange={(e) => {
+            if (!e.currentTarget.checked) {
+              setPreview(null);
+              toggle.mutate({ enabled: false });
+            } else if (!on) ask.mutate();
+          }}
         />
         {t('office.enable')}
       </label>
       <p class="muted">{t('office.help')}</p>
+      {ask.isPending ? <p class="muted">{t('join.loading')}</p> : null}
+      {preview ? (
+        <JoinPreviewPanel
+          preview={preview}
+          busy={toggle.isPending}
+          onJoin={() =>
+            toggle.mutate({
+              enabled: true,
+              merges: preview.matches.map(({ deskId, officeId }) => ({ deskId, officeId })),
+            })
+          }
+          onCancel={() => setPreview(null)}
+        />
+      ) : null}
       {status ? (
         <p data-testid="settings-sync-status" data-state={status.state} data-waiting={status.waiting}>
           {syncText(status)}
         </p>
       ) : null}
+      {download ? (
+        <p data-testid="settings-sync-download">
+          <progress max={download.total} value={download.done} />{' '}
+          {t('sync.downloading', {
+            percent: Math.floor((100 * download.done) / Math.max(1, download.total)),
+          })}
+        </p>
+      ) : null}
       {toggle.isError ? <p class="error">{toggle.error.message}</p> : null}
+      {ask.isError ? <p class="error">{ask.error.message}</p> : null}
     </section>
   );
 }
