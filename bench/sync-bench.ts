@@ -5,9 +5,18 @@
  * to reach another desk), and the bridge's memory with the store at 100,000 cards.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Page, Worker } from 'playwright-core';
 import type { ServerFrame } from '../shared/protocol';
 import type { Change, OrderedChange } from '../shared/sync';
-import { type BridgeProcess, newBridgeDir, startBridge } from '../tests/helpers/bridge-process';
+import {
+  type BridgeProcess,
+  newBridgeDir,
+  postCall,
+  REPO_ROOT,
+  startBridge,
+} from '../tests/helpers/bridge-process';
+import { EXTENSION_URL, type ExtensionBrowser, launchWithExtension } from '../tests/helpers/browser';
 import { startPostgres } from '../tests/helpers/postgres';
 import { isType, TestClient } from '../tests/helpers/ws-client';
 import type { Row } from './rows';
@@ -19,6 +28,140 @@ const EDIT_SECONDS = 10;
 const TOKEN = 'sync-bench-token-0123456789abcdef';
 
 type Changes = Extract<ServerFrame, { type: 'sync-changes' }>;
+const BENCH_EXTENSION = join(REPO_ROOT, '.output-bench', 'chrome-mv3');
+
+// Globals of the extension's worker and pages, where the evaluated functions run.
+declare const chrome: { storage: { local: { set(items: Record<string, string>): Promise<void> } } };
+declare const kesherBench: { lookups(raws: string[]): Promise<number[]> };
+
+/** The i-th card's number as the hub's seed wrote it, and as a PBX might send it. */
+const numberOf = (index: number, style: number) => {
+  const national = `05${String(index).padStart(8, '0')}`;
+  return style % 2 === 0 ? national : `+972${national.slice(1)}`;
+};
+
+/** The office's records at a desk, read the plain way from one of its pages. */
+function deskState(page: Page): Promise<{ cursor: number; cards: number }> {
+  return page.evaluate(
+    () =>
+      new Promise<{ cursor: number; cards: number }>((resolve, reject) => {
+        const open = indexedDB.open('kesher');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['meta', 'cards'], 'readonly');
+          const meta = tx.objectStore('meta').get('office');
+          const count = tx.objectStore('cards').count();
+          tx.oncomplete = () => {
+            resolve({ cursor: Number(meta.result?.cursor ?? 0), cards: Number(count.result) });
+            db.close();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+}
+
+/** Evaluated as text in a page (no bundler helpers): raw IndexedDB puts of COUNT card-shaped records. */
+const IDB_FLOOR = `(async () => {
+  const card = (i) => ({ id: 'card-' + i, kind: 'person', name: 'לקוח ' + i + ' Πελάτης', company: 'Company ' + (i % 500),
+    phones: [{ label: 'mobile', raw: '05' + String(i).padStart(8, '0') }], emails: ['customer' + i + '@example.co.il'],
+    status: 'none', statusNote: '', stage: 'lead', tags: [], fields: {}, createdAt: 1, updatedAt: 1,
+    phoneKeys: ['e:+9725' + i, 'n:5' + i, 't:' + i], emailKeys: ['customer' + i + '@example.co.il'] });
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open('kesher-floor-' + Date.now(), 1);
+    open.onupgradeneeded = () => {
+      const store = open.result.createObjectStore('cards', { keyPath: 'id' });
+      store.createIndex('phoneKeys', 'phoneKeys', { multiEntry: true });
+      store.createIndex('emailKeys', 'emailKeys', { multiEntry: true });
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const started = performance.now();
+  for (let from = 0; from < COUNT; from += 500) {
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction('cards', 'readwrite');
+      const store = tx.objectStore('cards');
+      for (let i = from; i < Math.min(COUNT, from + 500); i++) store.put(card(i));
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const ms = performance.now() - started;
+  const name = db.name;
+  db.close();
+  indexedDB.deleteDatabase(name);
+  return ms;
+})()`;
+
+interface ChromiumDesk {
+  browser: ExtensionBrowser;
+  worker: Worker;
+  syncMs: number;
+  /** Raw IndexedDB writes of as many records in the same browser: what no sync can beat. */
+  floorMs: number;
+  cards: number;
+  progressSeen: boolean;
+}
+
+/** A real Chromium desk turns office mode on and downloads the office store into its Dexie database. */
+async function chromiumDesk(bridge: BridgeProcess, head: number): Promise<ChromiumDesk> {
+  const browser = await launchWithExtension(undefined, BENCH_EXTENSION);
+  const worker = await browser.worker();
+  await worker.evaluate(([url, token]) => chrome.storage.local.set({ bridgeUrl: url, bridgeToken: token }), [
+    bridge.wsUrl,
+    bridge.token,
+  ] as const);
+  const settings = await browser.context.newPage();
+  await settings.goto(`${EXTENSION_URL}/app.html#/settings`);
+  await settings
+    .locator('[data-testid="settings-link-state"][data-state="connected"]')
+    .waitFor({ timeout: 30_000 });
+  const started = performance.now();
+  await settings.getByTestId('settings-office-mode').check();
+  let progressSeen = false;
+  let state = { cursor: 0, cards: 0 };
+  while (state.cursor < head) {
+    if (performance.now() - started > 600_000)
+      throw new Error(`desk sync stuck at ${state.cursor} of ${head}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    progressSeen ||= await settings.getByTestId('settings-sync-download').isVisible();
+    state = await deskState(settings);
+  }
+  const syncMs = performance.now() - started;
+  // The floor: the same number of card-shaped records (same size, same two multi-entry indexes) written
+  // straight into a scratch IndexedDB database of this Chromium, 500 per transaction, nothing else.
+  const floorMs = Number(await settings.evaluate(IDB_FLOOR.replaceAll('COUNT', String(state.cards))));
+  await settings.close();
+  return { browser, worker, syncMs, floorMs, cards: state.cards, progressSeen };
+}
+
+/** Lookups by number in the desk's worker, and pops (bridge receipt → card on screen), one block. */
+async function popsAndLookups(
+  bridge: BridgeProcess,
+  desk: ChromiumDesk,
+  acks: Map<string, (ms: number) => void>,
+  block: number,
+): Promise<{ lookups: number[]; pops: number[] }> {
+  const raws = Array.from({ length: 200 }, (_, run) => numberOf((block * 7919 + run * 4999) % CARDS, run));
+  const lookups = await desk.worker.evaluate((list) => kesherBench.lookups(list), raws);
+  const pops: number[] = [];
+  for (let call = 0; call < 5; call++) {
+    const callId = `sync-bench-${block}-${call}-${Date.now()}`;
+    const from = numberOf((block * 101 + call * 37) % CARDS, call);
+    const popUrl = `${EXTENSION_URL}/pop.html?callId=${callId}`;
+    const opened = desk.browser.context.waitForEvent('page', { predicate: (page) => page.url() === popUrl });
+    const acked = new Promise<number>((resolve) => acks.set(callId, resolve));
+    await postCall(bridge, { callId, state: 'ringing', from });
+    const [ms, pop] = await Promise.all([acked, opened]);
+    acks.delete(callId);
+    pops.push(ms);
+    await pop.close();
+    await postCall(bridge, { callId, state: 'ended', from });
+  }
+  return { lookups, pops };
+}
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -93,6 +236,7 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
     dir: newBridgeDir(TOKEN, store ? { store } : {}),
     nodeArgs: ['--expose-gc'],
   });
+  let chromium: ChromiumDesk | undefined;
   try {
     const seeder = await desk(bridge);
     let started = performance.now();
@@ -107,6 +251,25 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
     const newcomer = await desk(bridge);
     const downloadMs = await download(newcomer, head);
     await newcomer.close();
+
+    // A real Chromium desk joins: the whole store into its Dexie database, through the shipped code.
+    const acks = new Map<string, (ms: number) => void>();
+    bridge.onLog((record) => {
+      if (record.event === 'pop-shown') acks.get(String(record.callId))?.(Number(record.ms));
+    });
+    chromium = await chromiumDesk(bridge, head);
+    console.log(
+      `${name}: a Chromium desk synced ${chromium.cards} cards in ${(chromium.syncMs / 1000).toFixed(1)} s`,
+    );
+    await popsAndLookups(bridge, chromium, acks, 0);
+    const idle = { lookups: [] as number[], pops: [] as number[] };
+    const busy = { lookups: [] as number[], pops: [] as number[] };
+    const measure = async (into: typeof idle, block: number) => {
+      const got = await popsAndLookups(bridge, chromium!, acks, block);
+      into.lookups.push(...got.lookups);
+      into.pops.push(...got.pops);
+    };
+    for (let block = 1; block <= 2; block++) await measure(idle, block);
 
     // 20 desks, all in sync, each editing a card of its own twice a second... as fast as the hub acks.
     const desks = await Promise.all(Array.from({ length: DESKS }, () => desk(bridge)));
@@ -142,16 +305,22 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
       return change;
     };
     started = performance.now();
-    await Promise.all(
+    // The Chromium desk rings and looks up numbers meanwhile: the same as idle, with sync running.
+    let measured = false;
+    const editing = Promise.all(
       desks.slice(1).map(async (client, index) => {
-        for (let edit = 0; performance.now() - started < EDIT_SECONDS * 1000; edit++) {
+        for (let edit = 0; !measured || performance.now() - started < EDIT_SECONDS * 1000; edit++) {
           const next = started + (edit + 1) * 500 + index * 25;
           await push(client, [editOf(index, edit, 0)]);
           await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
         }
       }),
     );
+    for (let block = 3; block <= 6; block++) await measure(busy, block);
+    measured = true;
+    await editing;
     await new Promise((resolve) => setTimeout(resolve, 500));
+    for (let block = 7; block <= 8; block++) await measure(idle, block);
     const steady = [...visible];
     visible.length = 0;
     // Then as fast as the hub acknowledges: what it takes with every desk pushing at once.
@@ -175,7 +344,36 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
       })
     ).json()) as { memoryMb: { rss: number; heapUsed: number } };
     for (const client of [seeder, ...desks]) await client.close();
+    const ratio = (values: number[], base: number[], p: number) =>
+      percentile(values, p) / percentile(base, p);
+    const figures = (values: number[]) =>
+      `p50 ${percentile(values, 50).toFixed(2)} ms · p95 ${percentile(values, 95).toFixed(2)} ms`;
+    const popRatio = ratio(busy.pops, idle.pops, 50);
+    const lookupRatio = ratio(busy.lookups, idle.lookups, 50);
     return [
+      {
+        metric: `Office store on ${name}: a new Chromium desk downloads 100,000 cards into its own database (office mode on → in step)`,
+        value: `${(chromium.syncMs / 1000).toFixed(1)} s (${chromium.cards.toLocaleString('en')} cards${chromium.progressSeen ? ', progress bar shown' : ''})`,
+        goal: '< 20 s',
+        met: chromium.syncMs < 20_000,
+      },
+      {
+        metric: `Office store on ${name}: floor — the same number of card records written straight into IndexedDB in that Chromium (500 per transaction); desk sync / floor`,
+        value: `${(chromium.floorMs / 1000).toFixed(1)} s; ×${(chromium.syncMs / chromium.floorMs).toFixed(2)}`,
+        goal: '',
+      },
+      {
+        metric: `Office store on ${name}: pop at that desk (100k cards), idle → with ${DESKS - 1} desks syncing edits (${idle.pops.length} / ${busy.pops.length} calls)`,
+        value: `${figures(idle.pops)} → ${figures(busy.pops)} (p50 ×${popRatio.toFixed(3)})`,
+        goal: 'within 5 %',
+        met: popRatio <= 1.05,
+      },
+      {
+        metric: `Office store on ${name}: number lookup at that desk, idle → with sync running (${idle.lookups.length} / ${busy.lookups.length} lookups)`,
+        value: `${figures(idle.lookups)} → ${figures(busy.lookups)} (p50 ×${lookupRatio.toFixed(3)})`,
+        goal: 'within 5 %',
+        met: lookupRatio <= 1.05,
+      },
       {
         metric: `Office store on ${name}: 100,000 cards pushed by one desk (${BATCH} per push)`,
         value: `${seedSeconds.toFixed(1)} s (${Math.round(CARDS / seedSeconds).toLocaleString('en')} changes/s)`,
@@ -212,6 +410,7 @@ async function benchEngine(name: string, store: string | undefined): Promise<Row
       },
     ];
   } finally {
+    await chromium?.browser.close();
     await bridge.stop();
   }
 }

@@ -24,6 +24,29 @@ export interface WorkerContext {
   /** The database was written without anything on screen to refresh (the call log): the outbox may grow. */
   written(): void;
   onWritten(listener: () => void): void;
+  /** A call is ringing here: the pop's lookup goes first. */
+  ringing(): void;
+  /** Resolves once no call has rung for a moment: background writes (office sync) wait for it. */
+  afterRinging(): Promise<void>;
+}
+
+/** How long after a call rang background writes keep off the cards table (the pop takes ~100–250 ms). */
+const RING_QUIET_MS = 600;
+
+/** A call rang: background writes wait until none has rung for RING_QUIET_MS. */
+export class RingGate {
+  private rangAt = Number.NEGATIVE_INFINITY;
+
+  ringing(): void {
+    this.rangAt = performance.now();
+  }
+
+  async quiet(): Promise<void> {
+    for (let left = this.rangAt + RING_QUIET_MS - performance.now(); left > 0; ) {
+      await new Promise((resolve) => setTimeout(resolve, left));
+      left = this.rangAt + RING_QUIET_MS - performance.now();
+    }
+  }
 }
 
 export function createWorkerContext(): WorkerContext {
@@ -37,6 +60,7 @@ export function createWorkerContext(): WorkerContext {
   const written = () => {
     for (const listener of writeListeners) listener();
   };
+  const gate = new RingGate();
   return {
     db,
     log,
@@ -58,5 +82,7 @@ export function createWorkerContext(): WorkerContext {
     onChanged: (listener) => void listeners.push(listener),
     written,
     onWritten: (listener) => void writeListeners.push(listener),
+    ringing: () => gate.ringing(),
+    afterRinging: () => gate.quiet(),
   };
 }

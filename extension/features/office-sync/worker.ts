@@ -31,6 +31,8 @@ import { bridgeTokenItem, bridgeUrlItem, syncStatusItem } from '../settings/item
 /** Changes per push (the hub takes at most 500; a card's photo makes a change large). */
 const PUSH_BATCH = 100;
 
+/** Hub changes applied in one transaction at most. */
+const APPLY_BATCH = 2000;
 /** How far behind the hub a desk is before its settings show a download's progress. */
 const DOWNLOAD_SHOWN_FROM = 500;
 /** Cards per preview request (the hub's limit). */
@@ -61,6 +63,8 @@ async function previewJoin(db: WorkerContext['db']): Promise<JoinPreview> {
       throw new Error(body.error ?? `The bridge answered ${response.status}`);
     for (const match of body.matches) matches.push({ ...match, deskName: names.get(match.deskId) ?? '' });
   }
+  // Listed by the desk's names, as the user knows their cards.
+  matches.sort((a, b) => a.deskName.localeCompare(b.deskName) || a.deskId.localeCompare(b.deskId));
   return { upload: counts, matches, separate: counts.cards - matches.length };
 }
 
@@ -72,8 +76,38 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   let refused: string | undefined;
   /** The hub's last change, as its pages say (a desk far behind it is downloading). */
   let hubHead = 0;
-  /** Hub changes are applied one page after another, in order. */
-  let applying: Promise<unknown> = Promise.resolve();
+  /**
+   * The hub's pages waiting to be applied, in order. Whatever arrived while the last write ran goes in the
+   * next one together (up to APPLY_BATCH changes): a download is a few large transactions, not hundreds,
+   * and a busy office's edits hold the cards table for a moment a few times a second, not forty.
+   */
+  const incoming: Array<{ storeId: string; changes: OrderedChange[] }> = [];
+  let draining = false;
+  /** Records this worker created while downloading into empty tables (see applyHubChanges). */
+  let fresh: Set<string> | undefined;
+  const drain = async () => {
+    draining = true;
+    try {
+      while (incoming.length > 0) {
+        const storeId = incoming[0]!.storeId;
+        const batch: OrderedChange[] = [];
+        while (incoming.length > 0 && incoming[0]!.storeId === storeId && batch.length < APPLY_BATCH)
+          batch.push(...incoming.shift()!.changes);
+        try {
+          // A call ringing here is looked up first: the office's edits wait the moment its pop takes.
+          await ctx.afterRinging();
+          const { touched } = await applyHubChanges(db, storeId, batch, ctx.phone(), fresh);
+          if (touched.size > 0) await ctx.changed();
+          if (fresh && incoming.length === 0) fresh = undefined;
+          await publish();
+        } catch (error) {
+          ctx.log(`office sync: applying the hub's changes failed: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  };
 
   const status = async (): Promise<SyncStatus> => {
     const meta = await officeMeta(db);
@@ -96,6 +130,11 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   const pull = async () => {
     const meta = await officeMeta(db);
     if (!meta.enabled || !connected) return;
+    // A desk with nothing yet downloads into empty tables: no record there needs reading first.
+    fresh =
+      meta.cursor === 0 && (await db.cards.count()) === 0 && (await db.tasks.count()) === 0
+        ? new Set()
+        : undefined;
     send({ type: 'sync-pull', requestId: crypto.randomUUID(), storeId: meta.storeId, afterSeq: meta.cursor });
   };
 
@@ -129,15 +168,8 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
         return;
       case 'sync-changes':
         hubHead = Math.max(hubHead, frame.headSeq);
-        applying = applying
-          .then(() => applyHubChanges(db, frame.storeId, frame.changes as OrderedChange[], ctx.phone()))
-          .then(async ({ touched }) => {
-            if (touched.size > 0) await ctx.changed();
-            await publish();
-          })
-          .catch((error: Error) =>
-            ctx.log(`office sync: applying the hub's changes failed: ${error.message}`),
-          );
+        incoming.push({ storeId: frame.storeId, changes: frame.changes as OrderedChange[] });
+        if (!draining) void drain();
         return;
       case 'sync-error':
         if (frame.code === 'store-replaced' || frame.code === 'ahead-of-hub') {

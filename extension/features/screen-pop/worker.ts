@@ -26,6 +26,7 @@ export function installScreenPop(ctx: WorkerContext, deps: { ack(callId: string)
     /** Popped calls survive a worker restart: load them before the link delivers calls. */
     restored: pop.restore(),
     onCall: async (frame: CallFrame) => {
+      if (frame.call.status === 'ringing' && !frame.replay) ctx.ringing();
       await ctx.ready;
       await pop.onCall(frame.call, frame.replay);
     },

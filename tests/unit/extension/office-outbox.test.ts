@@ -205,6 +205,26 @@ describe('the hub’s changes at a desk', () => {
   });
 });
 
+describe('a card deleted at one desk while another edits it', () => {
+  it('stays deleted at both desks, as at the hub (an edit never brings back half a card)', async () => {
+    const hub = new Hub();
+    const [a, b] = [await desk(), await desk()];
+    const noa = await saveCard(a, card('Noa', '050-111-1111'));
+    await hub.push(a);
+    await hub.pull(b);
+    await deleteCardWithUndo(a, (await a.cards.get(noa.id))!);
+    await updateCard(b, noa.id, { status: 'yellow' }, IL);
+    // Each desk hears the other's change on its own, after its own.
+    await hub.push(a);
+    await hub.pull(a);
+    await hub.push(b);
+    for (const db of [a, b]) await hub.pull(db);
+    expect(hub.records.get(`cards/${noa.id}`)!.deleted).toBe(true);
+    expect(await a.cards.get(noa.id)).toBeUndefined();
+    expect(await b.cards.get(noa.id)).toBeUndefined();
+  });
+});
+
 describe('a desk’s own change coming back before its ack', () => {
   it('takes its place in the hub’s order: a later change from another desk wins at both desks', async () => {
     const hub = new Hub();

@@ -19,7 +19,7 @@ import { installGmail } from '../../../extension/features/gmail/worker';
 import { installPageContacts } from '../../../extension/features/page-contacts/worker';
 import { installScreenPop } from '../../../extension/features/screen-pop/worker';
 import { installSidePanel } from '../../../extension/features/side-panel/worker';
-import type { WorkerContext } from '../../../extension/worker/context';
+import { RingGate, type WorkerContext } from '../../../extension/worker/context';
 import type { CallSnapshot } from '../../../shared/protocol';
 
 let dbCount = 0;
@@ -41,6 +41,8 @@ function context(extensions: string[] = []): WorkerContext & { changes: Array<st
     onChanged: (listener) => void listeners.push(listener),
     written: () => {},
     onWritten: () => {},
+    ringing: () => {},
+    afterRinging: async () => {},
   };
 }
 
@@ -239,5 +241,30 @@ describe('the content door’s per-site policy (side panel, page contacts, Gmail
       (reply: unknown) => void replies.push(reply),
     );
     expect(replies).toEqual([{ ok: false, error: 'not allowed on this site' }]);
+  });
+});
+
+describe('a call ringing here goes first', () => {
+  it('background writes wait until no call has rung for a moment', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const ctx = new RingGate();
+      let done = false;
+      await ctx.quiet();
+      ctx.ringing();
+      void ctx.quiet().then(() => {
+        done = true;
+      });
+      await vi.advanceTimersByTimeAsync(300);
+      expect(done).toBe(false);
+      // Another call meanwhile: the wait starts again from it.
+      ctx.ringing();
+      await vi.advanceTimersByTimeAsync(400);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
