@@ -220,7 +220,7 @@ async function applyRun(
       .filter((row) => !known || table === 'interactions' || known.has(rowKey(table, row.id)))
       .map((row) => row.id);
     const found = ids.length > 0 ? await db.table(table).bulkGet(ids) : [];
-    ids.forEach((id, index) => current.set(rowKey(table, id), stored(table, found[index])));
+    for (const [index, id] of ids.entries()) current.set(rowKey(table, id), stored(table, found[index]));
   }
   // This desk's own changes to these records that the hub has not ordered yet stay on top. One of them that
   // comes back in the hub's stream has its place now (maybe before another desk's change this desk already
