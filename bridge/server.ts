@@ -214,7 +214,7 @@ export class Bridge {
     if (this.clients.broadcast(callFrame(this.options.journal, entry, false)) > 0)
       this.fanout.add(performance.now() - receivedAt);
     // After the pop is on its way: the office's call log (written by the hub, off the hot path).
-    this.sync.logCall(entry);
+    this.sync.logCall();
     return { call: update.call, changed: true, seq: entry.seq };
   }
 

@@ -5,7 +5,7 @@
  * the request; nothing of a refused push is applied.
  */
 import { checkPush } from '../../shared/sync';
-import type { Journal, JournalEntry } from '../journal';
+import type { Journal } from '../journal';
 import type { Log } from '../log';
 import { HubCallLog } from '../store/call-log';
 import { CHANGES_CHANNEL, type OfficeStore, StoreError } from '../store/store';
@@ -61,14 +61,9 @@ export class SyncHub {
     private readonly journal?: Journal,
   ) {}
 
-  /** A call event the bridge kept: logged in the office store (when there is one open). */
-  logCall(entry: JournalEntry): void {
-    void this.callLog?.add(entry);
-  }
-
-  /** Resolves when every call handed in so far is in the store (tests, shutdown). */
-  callsLogged(): Promise<void> {
-    return this.callLog?.drained() ?? Promise.resolve();
+  /** The journal kept a call event: logged in the office store (when there is one open). */
+  logCall(): void {
+    void this.callLog?.add();
   }
 
   /** The store, opened on first use (a bridge nobody syncs with never starts its database). */

@@ -6,8 +6,8 @@
  * (the change id is the journal's id and seq), and calls the store missed (it was not open, or PostgreSQL
  * was down) are logged from the journal when it opens.
  */
-import { callInteraction, chooseCaller, loggedOn } from '../../shared/call-log';
-import type { Interaction } from '../../shared/records';
+import { callInteraction, callInteractionId, chooseCaller, loggedOn } from '../../shared/call-log';
+import { type Interaction, UNKNOWN_CARD } from '../../shared/records';
 import { type Change, diffRecord } from '../../shared/sync';
 import type { Journal, JournalEntry } from '../journal';
 import type { Log } from '../log';
@@ -33,23 +33,41 @@ export class HubCallLog {
     return `calls_logged:${this.journal.id}`;
   }
 
-  /** Calls the journal holds that the store has not logged yet. */
+  /** The journal's last entry the store has logged (read from the store once, then kept here). */
+  private logged?: number;
+
+  /** Calls the journal holds that the store has not logged yet (the store just opened). */
   catchUp(): Promise<void> {
     return this.enqueue(async () => {
-      const done = Number((await this.store.meta(this.metaKey)) ?? 0);
-      const entries = this.journal.since(done);
-      for (let start = 0; start < entries.length; start += BATCH)
-        await this.write(entries.slice(start, start + BATCH));
-      if (entries.length > 0)
-        this.log('info', `logged ${entries.length} call events from the journal in the office store`, {
+      const count = await this.logPending();
+      if (count > 0)
+        this.log('info', `logged ${count} call events from the journal in the office store`, {
           event: 'calls-caught-up',
-          entries: entries.length,
+          entries: count,
         });
     });
   }
 
-  add(entry: JournalEntry): Promise<void> {
-    return this.enqueue(() => this.write([entry]));
+  /** A call event the journal kept: logged with anything before it that is not in the store yet. */
+  add(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.logPending();
+    });
+  }
+
+  /**
+   * Everything after the last entry logged, in batches; the cursor moves only after a batch committed, so
+   * a write that failed (PostgreSQL away) is written again with the next call, never skipped past.
+   */
+  private async logPending(): Promise<number> {
+    this.logged ??= Number((await this.store.meta(this.metaKey)) ?? 0);
+    const entries = this.journal.since(this.logged);
+    for (let start = 0; start < entries.length; start += BATCH) {
+      const batch = entries.slice(start, start + BATCH);
+      await this.write(batch);
+      this.logged = batch.at(-1)!.seq;
+    }
+    return entries.length;
   }
 
   /** Resolves when everything handed in so far is written (or failed and was said). */
@@ -59,7 +77,7 @@ export class HubCallLog {
 
   private enqueue(work: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(work).catch((error: Error) => {
-      // The journal keeps the call: the next open of the store logs it.
+      // The journal keeps the call: the next call (or the next open of the store) logs it.
       this.log('warn', `office call log: ${error.message}`, { event: 'call-log-failed' });
     });
     return this.queue;
@@ -71,14 +89,14 @@ export class HubCallLog {
     const latest = new Map<string, Interaction | undefined>();
     const contact = new Map<string, number>();
     for (const entry of entries) {
-      const id = `call:${entry.call.callId}`;
+      const id = callInteractionId(entry.call.callId);
       if (!latest.has(id)) {
         const stored = await this.store.record('interactions', id);
         latest.set(id, stored?.data as Interaction | undefined);
       }
       const before = latest.get(id);
       const next = callInteraction(before, entry.call, this.store.phone);
-      if (next.cardId === '') {
+      if (next.cardId === UNKNOWN_CARD) {
         const matches = await this.store.cardsByKeys(next.numberKeys);
         next.cardId = loggedOn(
           await chooseCaller(
@@ -97,7 +115,8 @@ export class HubCallLog {
       );
       if (change) changes.push(change);
       latest.set(id, next);
-      if (next.cardId !== '') contact.set(next.cardId, Math.max(contact.get(next.cardId) ?? 0, next.at));
+      if (next.cardId !== UNKNOWN_CARD)
+        contact.set(next.cardId, Math.max(contact.get(next.cardId) ?? 0, next.at));
     }
     // The card's last contact follows its calls, as a desk's own log does.
     for (const [cardId, at] of contact) {
