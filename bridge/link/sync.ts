@@ -162,12 +162,20 @@ export class SyncHub {
       });
       this.clients.send(client, { type: 'sync-ack', requestId: frame.requestId, ...result });
       this.state.headSeq = result.headSeq;
-      this.log('info', `desk #${client.id} pushed ${checked.changes.length} changes`, {
-        event: 'sync-push',
-        client: client.id,
-        changes: checked.changes.length,
-        headSeq: result.headSeq,
-      });
+      // A desk sends again what it never heard acknowledged (its worker stopped, the link dropped): those
+      // are duplicates the store already has, counted so a log reader can tell a retry from new work.
+      const duplicates = result.applied.filter((item) => item.duplicate).length;
+      this.log(
+        'info',
+        `desk #${client.id} pushed ${checked.changes.length} changes${duplicates ? ` (${duplicates} it had sent before)` : ''}`,
+        {
+          event: 'sync-push',
+          client: client.id,
+          changes: checked.changes.length,
+          duplicates,
+          headSeq: result.headSeq,
+        },
+      );
     } catch (error) {
       if (error instanceof StoreError) return fail(error.code, error.message);
       this.log('warn', `push from desk #${client.id} failed: ${(error as Error).message}`, {

@@ -17,6 +17,11 @@ export interface OutboxEntry {
   change: Change;
   rowId: string;
   table: SyncTable;
+  /**
+   * The hub took it, at this place in its order, and the hub's stream has not brought it back here yet: it
+   * is not pushed again, and it stays on top of the earlier changes of other desks still on their way.
+   */
+  hubSeq?: number;
 }
 
 /** Office mode at this desk: on or off, and where it stands with the hub. */
@@ -27,6 +32,11 @@ export interface OfficeMeta {
   storeId: string | null;
   /** The last hub change applied here. */
   cursor: number;
+  /**
+   * Outbox entries up to this seq are acknowledged (pushes go oldest first, so they are the outbox's
+   * first ones): the next push starts after it, and "N changes waiting" counts only the others.
+   */
+  ackedThrough?: number;
 }
 
 const fromHub = new WeakSet<DBCoreTransaction>();

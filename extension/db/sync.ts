@@ -101,24 +101,57 @@ export async function disableOffice(db: KesherDb): Promise<void> {
   });
 }
 
-/** The next changes to push, oldest first. */
-export function pendingChanges(db: KesherDb, limit: number): Promise<OutboxEntry[]> {
-  return db.outbox.orderBy('seq').limit(limit).toArray();
+/** The next changes to push (the hub has not acknowledged them), oldest first. */
+export async function pendingChanges(db: KesherDb, limit: number): Promise<OutboxEntry[]> {
+  return db.transaction('r', db.meta, db.outbox, async () => {
+    const { ackedThrough = 0 } = await officeMeta(db);
+    return db.outbox.where('seq').above(ackedThrough).limit(limit).toArray();
+  });
 }
 
-export function pendingCount(db: KesherDb): Promise<number> {
-  return db.outbox.count();
+/** Changes the hub has not acknowledged yet ("3 changes waiting"). */
+export async function pendingCount(db: KesherDb): Promise<number> {
+  return db.transaction('r', db.meta, db.outbox, async () => {
+    const { ackedThrough = 0 } = await officeMeta(db);
+    return db.outbox.where('seq').above(ackedThrough).count();
+  });
 }
 
-/** The hub took these (by outbox seq): they leave the outbox. */
-export async function acknowledge(db: KesherDb, seqs: readonly number[]): Promise<void> {
-  await db.outbox.bulkDelete([...seqs]);
+/**
+ * The hub took these (outbox seq → its place in the hub's order). They are not pushed again, but stay in
+ * the outbox, on top, until the hub's stream brings them back: an earlier change of another desk that
+ * arrives meanwhile never shows over this desk's later one, not even for a moment.
+ */
+export async function acknowledge(
+  db: KesherDb,
+  acked: ReadonlyArray<{ seq: number; hubSeq: number }>,
+): Promise<void> {
+  if (acked.length === 0) return;
+  await db.transaction('rw', db.meta, db.outbox, async () => {
+    const meta = await officeMeta(db);
+    const entries = await db.outbox.bulkGet(acked.map((item) => item.seq));
+    const kept: OutboxEntry[] = [];
+    for (const [index, entry] of entries.entries()) {
+      // Gone already: the stream brought it back before the ack.
+      if (!entry) continue;
+      const hubSeq = acked[index]!.hubSeq;
+      if (hubSeq <= meta.cursor) await db.outbox.delete(entry.seq!);
+      else kept.push({ ...entry, hubSeq });
+    }
+    await db.outbox.bulkPut(kept);
+    const last = Math.max(...acked.map((item) => item.seq));
+    await db.meta.put({ ...meta, ackedThrough: Math.max(meta.ackedThrough ?? 0, last) });
+  });
 }
 
 /** The hub's store was replaced: this desk starts again from its first change (its own pending stay). */
 export async function forgetHub(db: KesherDb): Promise<void> {
-  await db.transaction('rw', db.meta, async () => {
-    await db.meta.put({ ...(await officeMeta(db)), storeId: null, cursor: 0 });
+  await db.transaction('rw', db.meta, db.outbox, async () => {
+    // What the old store acknowledged, the new one never had: all of it goes up again.
+    await db.outbox.toCollection().modify((entry) => {
+      delete entry.hubSeq;
+    });
+    await db.meta.put({ ...(await officeMeta(db)), storeId: null, cursor: 0, ackedThrough: 0 });
   });
 }
 
@@ -229,7 +262,13 @@ async function applyRun(
   const ids = [...new Set(run.map((change) => change.rowId))];
   const queued = await db.outbox.where('rowId').anyOf(ids).sortBy('seq');
   const inRun = new Set(run.map((change) => change.id));
-  const ordered = queued.filter((entry) => inRun.has(entry.change.id));
+  // (An acknowledged one whose place this run has passed is in the past here too, even if it never came
+  // back under its own id.)
+  const last = run.at(-1)!.seq;
+  const ordered = queued.filter(
+    (entry) => inRun.has(entry.change.id) || (entry.hubSeq !== undefined && entry.hubSeq <= last),
+  );
+  for (const entry of ordered) inRun.add(entry.change.id);
   if (ordered.length > 0) await db.outbox.bulkDelete(ordered.map((entry) => entry.seq!));
   const pending = new Map<string, OutboxEntry[]>();
   for (const entry of queued) {

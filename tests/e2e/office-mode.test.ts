@@ -3,6 +3,7 @@
  * at desk A appears at desk B; both edit one card while the bridge is down and end identical once it is
  * back; a call that rings both desks is one entry on the card, at both desks and in the office store.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { OrderedChange } from '../../shared/sync';
@@ -57,6 +58,17 @@ function readStore<T>(page: Page, store: string): Promise<T[]> {
       }),
     store,
   );
+}
+
+/** Bytes received on the bridge's port that it has not read yet, from the kernel's table (Linux). */
+function unreadAt(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1] === local)
+    .reduce((most, fields) => Math.max(most, Number.parseInt(fields[4]!.split(':')[1]!, 16)), 0);
 }
 
 const syncState = (page: Page) => page.getByTestId('settings-sync-status').getAttribute('data-state');
@@ -318,4 +330,70 @@ describe('office mode, two desks', () => {
         )
         .toEqual([expect.objectContaining({ cardId: office[0]!.id })]);
   });
+
+  it('a desk whose worker Chrome stops in the middle of pushing an import loses nothing and sends nothing twice', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    const rows = 3_000;
+    const csv = ['Name,Phone'];
+    for (let i = 0; i < rows; i++) csv.push(`Batch ${i},050-7${String(i).padStart(6, '0')}`);
+    // Someone watching the office store: every change the hub takes, as it takes it.
+    const watcher = await TestClient.connect(bridge.wsUrl, bridge.token);
+    await watcher.hello();
+    watcher.send({ type: 'sync-pull', requestId: 'watch', storeId: null, afterSeq: 0 });
+    await watcher.next(isType('sync-changes'));
+    const batch = () =>
+      watcher.frames
+        .filter(isType('sync-changes'))
+        .flatMap((frame) => frame.changes as OrderedChange[])
+        .filter((change) => change.table === 'cards' && String(change.fields?.name).startsWith('Batch '));
+    const cdp = await a.browser.context.newCDPSession(a.app);
+    await cdp.send('ServiceWorker.enable');
+
+    await a.app.goto(`${EXTENSION_URL}/app.html#/import`);
+    await a.app
+      .getByTestId('app-import-file')
+      .setInputFiles({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
+    await expect
+      .poll(() => a.app.getByTestId('import-preview').textContent(), { timeout: 20_000 })
+      .toMatch(/3,?000 new cards/);
+    // The hub is busy for a moment (the bridge process is paused) while the desk imports and sends its
+    // first push; with the push waiting unread in the bridge's socket, Chrome stops desk A's worker (as on
+    // an update or under memory pressure). The hub then takes the push, but its acknowledgement never
+    // reaches the desk.
+    bridge.child.kill('SIGSTOP');
+    try {
+      await a.app.getByTestId('app-import-confirm').click();
+      await expect.poll(() => unreadAt(bridge.port), { timeout: 30_000 }).toBeGreaterThan(10_000);
+      await cdp.send('ServiceWorker.stopAllWorkers');
+    } finally {
+      bridge.child.kill('SIGCONT');
+    }
+    await expect
+      .poll(() => a.app.getByTestId('import-message').textContent(), { timeout: 30_000 })
+      .toMatch(/^Imported 3,?000 cards\.$/);
+
+    // The worker comes back (the settings page asks it for the sync state) and pushes what is left.
+    await a.settings.reload();
+    await expect.poll(() => syncState(a.settings), { timeout: 60_000 }).toBe('synced');
+    await expect.poll(() => batch().length, { timeout: 30_000 }).toBe(rows);
+    // The desk sent the unacknowledged changes again; the hub knew them and took each once.
+    expect(
+      bridge.logs().filter((record) => record.event === 'sync-push' && Number(record.duplicates) > 0),
+    ).not.toEqual([]);
+    const changes = batch();
+    expect(new Set(changes.map((change) => change.id)).size).toBe(rows);
+    expect(new Set(changes.map((change) => change.rowId)).size).toBe(rows);
+    await watcher.close();
+    await expect
+      .poll(
+        async () =>
+          (await readStore<CardRecord>(b.app, 'cards')).filter((card) => card.name.startsWith('Batch '))
+            .length,
+        { timeout: 60_000 },
+      )
+      .toBe(rows);
+    expect(
+      (await readStore<CardRecord>(a.app, 'cards')).filter((card) => card.name.startsWith('Batch ')).length,
+    ).toBe(rows);
+  }, 180_000);
 });

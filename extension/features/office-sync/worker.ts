@@ -161,7 +161,10 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
     switch (frame.type) {
       case 'sync-ack':
         if (inflight?.requestId !== frame.requestId) return;
-        void acknowledge(db, inflight.seqs).then(() => {
+        void acknowledge(
+          db,
+          inflight.seqs.map((seq, index) => ({ seq, hubSeq: frame.applied[index]?.seq ?? 0 })),
+        ).then(() => {
           inflight = undefined;
           return push();
         });

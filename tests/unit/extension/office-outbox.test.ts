@@ -40,35 +40,41 @@ class Hub {
   records = new Map<string, StoredRecord>();
   async push(db: KesherDb): Promise<void> {
     const entries = await pendingChanges(db, 500);
+    const acked: Array<{ seq: number; hubSeq: number }> = [];
     for (const entry of entries) {
-      if (this.changes.some((change) => change.id === entry.change.id)) continue;
+      const known = this.changes.find((change) => change.id === entry.change.id);
+      if (known) {
+        acked.push({ seq: entry.seq!, hubSeq: known.seq });
+        continue;
+      }
       const ordered = { ...entry.change, seq: this.changes.length + 1, author: 'office' };
       this.changes.push(ordered);
+      acked.push({ seq: entry.seq!, hubSeq: ordered.seq });
       const key = `${ordered.table}/${ordered.rowId}`;
       this.records.set(key, applyChange(this.records.get(key), ordered));
     }
-    await acknowledge(
-      db,
-      entries.map((entry) => entry.seq!),
-    );
+    await acknowledge(db, acked);
   }
   /** Orders a desk's pending changes without the desk hearing the ack yet (it is still on the wire). */
-  async take(db: KesherDb): Promise<number[]> {
+  async take(db: KesherDb): Promise<Array<{ seq: number; hubSeq: number }>> {
     const entries = await pendingChanges(db, 500);
+    const acked: Array<{ seq: number; hubSeq: number }> = [];
     for (const entry of entries) {
       const ordered = { ...entry.change, seq: this.changes.length + 1, author: 'office' };
       this.changes.push(ordered);
+      acked.push({ seq: entry.seq!, hubSeq: ordered.seq });
       const key = `${ordered.table}/${ordered.rowId}`;
       this.records.set(key, applyChange(this.records.get(key), ordered));
     }
-    return entries.map((entry) => entry.seq!);
+    return acked;
   }
-  async pull(db: KesherDb): Promise<void> {
+  /** The hub's changes the desk has not had (`upTo`: only the first of them, as one page of the stream). */
+  async pull(db: KesherDb, upTo = Number.POSITIVE_INFINITY): Promise<void> {
     const { cursor } = await officeMeta(db);
     await applyHubChanges(
       db,
       'store-1',
-      this.changes.filter((change) => change.seq > cursor),
+      this.changes.filter((change) => change.seq > cursor && change.seq <= upTo),
       IL,
     );
   }
@@ -244,6 +250,33 @@ describe('a desk’s own change coming back before its ack', () => {
     expect((await a.cards.get(noa.id))!.status).toBe('red');
     expect((await b.cards.get(noa.id))!.status).toBe('red');
     expect(await pendingChanges(a, 10)).toEqual([]);
+  });
+});
+
+describe('a desk’s own change acknowledged before an earlier change from another desk reaches it', () => {
+  it('keeps its own value on screen meanwhile (never back to the other desk’s, not even for a moment)', async () => {
+    const hub = new Hub();
+    const [a, b] = [await desk(), await desk()];
+    const noa = await saveCard(a, card('Noa', '050-111-1111'));
+    await hub.push(a);
+    await hub.pull(a);
+    await hub.pull(b);
+    await updateCard(b, noa.id, { status: 'red' }, IL);
+    await updateCard(a, noa.id, { status: 'green' }, IL);
+    // B's change is ordered first, A's after it; A hears its ack before the stream brings B's change.
+    await hub.push(b);
+    await hub.push(a);
+    const [, bSeq, aSeq] = hub.changes.map((change) => change.seq);
+    expect(await a.outbox.count()).toBe(1);
+    expect(await pendingChanges(a, 10)).toEqual([]);
+    await hub.pull(a, bSeq);
+    expect((await a.cards.get(noa.id))!.status).toBe('green');
+    await hub.pull(a, aSeq);
+    await hub.pull(b);
+    expect(hub.records.get(`cards/${noa.id}`)!.data.status).toBe('green');
+    expect((await a.cards.get(noa.id))!.status).toBe('green');
+    expect((await b.cards.get(noa.id))!.status).toBe('green');
+    expect(await a.outbox.count()).toBe(0);
   });
 });
 
