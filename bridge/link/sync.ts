@@ -4,7 +4,7 @@
  * through the store's notifications) without asking again. Every refusal is a `sync-error` frame naming
  * the request; nothing of a refused push is applied.
  */
-import { checkPush } from '../../shared/sync';
+import { checkPush, type OrderedChange } from '../../shared/sync';
 import type { Journal } from '../journal';
 import type { Log } from '../log';
 import { HubCallLog } from '../store/call-log';
@@ -70,7 +70,14 @@ export class SyncHub {
   ready(): Promise<OfficeStore> {
     if (!this.store) {
       this.store = this.open().then(async (store) => {
-        this.stopListening = await store.sql.listen(CHANGES_CHANNEL, () => void this.fanOut());
+        // (Every bridge hears it, this one too: a desk already sent the news from memory needs no read.)
+        this.stopListening = await store.sql.listen(CHANGES_CHANNEL, (payload) => {
+          const head = Number(payload);
+          const behind = [...this.subscribers.values()].some(
+            (subscriber) => subscriber.sending || !(subscriber.cursor >= head),
+          );
+          if (behind) void this.fanOut();
+        });
         this.state = {
           state: 'open',
           kind: store.sql.kind,
@@ -149,6 +156,7 @@ export class SyncHub {
       this.clients.send(client, { type: 'sync-error', requestId: frame.requestId, code, reason });
     const checked = checkPush(frame.changes);
     if (!checked.ok) return fail('bad-change', checked.reason);
+    let news: OrderedChange[] = [];
     let store: OfficeStore;
     try {
       store = await this.ready();
@@ -162,6 +170,13 @@ export class SyncHub {
       });
       this.clients.send(client, { type: 'sync-ack', requestId: frame.requestId, ...result });
       this.state.headSeq = result.headSeq;
+      // What this push added, as the store now holds it (a merge is stored as more than it was sent: read).
+      news = checked.changes.some((change) => change.op === 'merge')
+        ? []
+        : checked.changes
+            .map((change, index) => ({ ...change, seq: result.applied[index]!.seq, author }))
+            .filter((_, index) => !result.applied[index]!.duplicate)
+            .sort((a, b) => a.seq - b.seq);
       // A desk sends again what it never heard acknowledged (its worker stopped, the link dropped): those
       // are duplicates the store already has, counted so a log reader can tell a retry from new work.
       const duplicates = result.applied.filter((item) => item.duplicate).length;
@@ -183,7 +198,36 @@ export class SyncHub {
       });
       return fail('no-store', `the office store could not take the push: ${(error as Error).message}`);
     }
-    void this.fanOut();
+    if (!this.fromMemory(store, news)) void this.fanOut();
+  }
+
+  /**
+   * A push's news straight to every desk that had everything before it: no read of the store, and no wait
+   * behind the pushes queued for it (the embedded store has one connection). Any other desk — behind,
+   * downloading, or the news not following on from its cursor — is left to `fanOut`: false then.
+   */
+  private fromMemory(store: OfficeStore, news: OrderedChange[]): boolean {
+    if (news.length === 0 || this.fanning) return false;
+    const first = news[0]!.seq;
+    const last = news.at(-1)!.seq;
+    if (last - first + 1 !== news.length) return false;
+    let everyone = true;
+    for (const [client, subscriber] of this.subscribers) {
+      if (subscriber.cursor >= last) continue;
+      if (subscriber.sending || subscriber.cursor !== first - 1) {
+        everyone = false;
+        continue;
+      }
+      subscriber.cursor = last;
+      this.clients.send(client, {
+        type: 'sync-changes',
+        storeId: store.storeId,
+        changes: news,
+        headSeq: last,
+        more: false,
+      });
+    }
+    return everyone;
   }
 
   async pull(

@@ -4,14 +4,13 @@
 // worker thread cannot load TypeScript through tsx on Node 20 (its loader hooks do not reach workers).
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { POSTGRESQL_CONF } from './pglite-conf.mjs';
 
 const port = parentPort;
 const { dir } = workerData;
 
 try {
-  // Smaller buffers than PostgreSQL's defaults: the store shares the office machine with the browser, and
-  // the WASM heap they live in never shrinks (560 → ~400 MB RSS at 100,000 cards, measured).
-  const db = await PGlite.create(dir, { postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 2MB'] });
+  const db = await PGlite.create(dir, { postgresqlconf: POSTGRESQL_CONF });
   port.on('message', async (request) => {
     try {
       if (request.kind === 'close') {

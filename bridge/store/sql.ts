@@ -3,7 +3,20 @@
  * to WASM, data in the bridge's data folder: the default, no server to run) and a PostgreSQL server through
  * `pg` (an office that outgrows one machine, or several bridges sharing one store).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 export interface SqlRunner {
@@ -63,9 +76,40 @@ function lockStore(dir: string): () => void {
   return () => rmSync(lock, { force: true });
 }
 
+/**
+ * A new embedded store is made in a process of its own (pglite-create.mjs), in a folder beside the real one
+ * that takes its name only when it is complete: a creation that fails (a full disk) leaves no half store.
+ */
+async function createPglite(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new Error(
+      `${dir} holds files but no embedded store (no PG_VERSION): move them away, or restore a backup there`,
+    );
+  const building = `${dir}.creating`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true, mode: 0o700 });
+  const script = fileURLToPath(new URL('./pglite-create.mjs', import.meta.url));
+  try {
+    await promisify(execFile)(process.execPath, [script, building], { timeout: 300_000 });
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    const reason = String((error as { stderr?: string }).stderr ?? '').trim() || (error as Error).message;
+    throw new Error(`the embedded store could not be created in ${dir}: ${reason}`);
+  }
+  if (existsSync(dir)) rmdirSync(dir);
+  renameSync(building, dir);
+}
+
 export async function openPglite(dir: string): Promise<Sql> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
   const unlock = lockStore(dir);
+  try {
+    await createPglite(dir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   // PGlite holds its thread while it works: it gets one of its own (pglite-thread.mjs).
   const thread = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dir } });
   thread.unref();

@@ -2,7 +2,7 @@
  * The office store against both of its engines: embedded PGlite (in a temp folder) and a real PostgreSQL 15
  * started by this file (a private cluster on a free port). The same tests, the same SQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -293,6 +293,29 @@ describe.each(engines)('office store on %s', (_name, open) => {
     await store.close();
     await target.close();
   });
+});
+
+describe('the embedded store’s folder', () => {
+  it('holds a whole store or none: made aside, in a process of its own; a folder of other files is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kesher-store-'));
+    dirs.push(dir);
+    const sql = await openPglite(join(dir, 'store'));
+    expect(readdirSync(dir).sort()).toEqual(['store', 'store.lock']);
+    expect(existsSync(join(dir, 'store', 'PG_VERSION'))).toBe(true);
+    await sql.close();
+    // Reopened as it is (the store is not made again).
+    const again = await OfficeStore.open(await openPglite(join(dir, 'store')));
+    expect(await again.headSeq()).toBe(0);
+    await again.sql.close();
+
+    mkdirSync(join(dir, 'photos'));
+    writeFileSync(join(dir, 'photos', 'dana.jpg'), 'not a store');
+    await expect(openPglite(join(dir, 'photos'))).rejects.toThrow(
+      /photos holds files but no embedded store \(no PG_VERSION\)/,
+    );
+    expect(readdirSync(join(dir, 'photos'))).toEqual(['dana.jpg']);
+    expect(existsSync(join(dir, 'photos.lock'))).toBe(false);
+  }, 120_000);
 });
 
 describe('two bridges on one PostgreSQL', () => {

@@ -5,7 +5,7 @@
 import { browser } from 'wxt/browser';
 import type { PhoneOptions } from '../../../shared/phone';
 import { parsePhone } from '../../../shared/phone';
-import { buildCard, findCardsByKeys, resolveCaller } from '../../db/cards';
+import { buildCard, findCardsByKeys, resolveCaller, updateCard } from '../../db/cards';
 import type { Card, KesherDb } from '../../db/db';
 
 const PREFIXES = ['50', '52', '53', '54', '55', '58'];
@@ -49,6 +49,20 @@ export function installBenchHooks(db: KesherDb, phone: () => PhoneOptions): void
         if (!caller) throw new Error(`bench: ${raw} matched no card`);
       }
       return times;
+    },
+    /** An edit made at this desk, through the repositories (in office mode: outbox, then a push); when. */
+    async edit(id: string, note: string): Promise<number> {
+      await updateCard(db, id, { statusNote: note }, phone());
+      return Date.now();
+    },
+    /** When this desk has that card with that note (the office's edit from another desk arrived). */
+    async seen(id: string, note: string, timeoutMs: number): Promise<number> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if ((await db.cards.get(id))?.statusNote === note) return Date.now();
+        if (Date.now() > until) throw new Error(`bench: ${id} never showed "${note}"`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
     },
     /** Chromium opening a bare popup window until its first frame is painted. */
     async floor(runs: number): Promise<number[]> {
