@@ -45,6 +45,11 @@ export function callInteraction(
     call,
   };
   if (interaction.durationSec === undefined) delete interaction.durationSec;
+  // What people added to the call (a claim on it) stays through its later events.
+  if (existing?.claimedAt !== undefined) {
+    interaction.claimedBy = existing.claimedBy ?? '';
+    interaction.claimedAt = existing.claimedAt;
+  }
   return interaction;
 }
 

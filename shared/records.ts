@@ -80,6 +80,9 @@ export interface Interaction {
   url?: string;
   /** A logged email's message id: an email is logged once per card. */
   messageId?: string;
+  /** A missed call someone said they will call back (the office's missed-call queue): who, and when. */
+  claimedBy?: string;
+  claimedAt?: number;
 }
 
 /** An open task whose due time has passed. */

@@ -37,6 +37,18 @@ export async function logCall(
   });
 }
 
+/**
+ * "I'll call back" on a missed call: who (the desk's user; empty on the office's single token) and when.
+ * In office mode it reaches every desk like any edit, so the queue shows it taken everywhere.
+ */
+export async function claimMissedCall(db: KesherDb, interactionId: string, by: string): Promise<void> {
+  await db.transaction('rw', db.interactions, async () => {
+    const call = await db.interactions.get(interactionId);
+    if (call?.kind !== 'call') throw new Error('That call is no longer in the log.');
+    await db.interactions.put({ ...call, claimedBy: by, claimedAt: Date.now() });
+  });
+}
+
 export interface EmailInput {
   cardId: string;
   subject: string;

@@ -396,4 +396,55 @@ describe('office mode, two desks', () => {
       (await readStore<CardRecord>(a.app, 'cards')).filter((card) => card.name.startsWith('Batch ')).length,
     ).toBe(rows);
   }, 180_000);
+
+  it('a missed call is one entry in every desk’s queue; claimed at one desk it shows taken at the others, and a call back from any desk clears it', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    // An unknown caller rings twice, written two ways by the phone system, and nobody answers.
+    for (const [index, from] of ['+97237771234', '037771234'].entries()) {
+      const callId = `queue-${index}-${Date.now()}`;
+      await postCall(bridge, { callId, state: 'ringing', from, direction: 'inbound' });
+      await postCall(bridge, { callId, state: 'ended', from, direction: 'inbound' });
+    }
+    const queue = (page: Page) => page.getByTestId('app-missed-queue').locator('li');
+    const entry = (page: Page) => queue(page).filter({ hasText: /3-?777-?1234/ });
+    for (const desk of [a, b]) {
+      await desk.app.goto(`${EXTENSION_URL}/app.html#/today`);
+      await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => entry(desk.app).textContent(), { timeout: 20_000 }).toContain('2 calls');
+    }
+    // Noa, at desk B, takes it; desk A (the office token) sees it is hers.
+    await entry(b.app).getByTestId('missed-claim').click();
+    await expect
+      .poll(() => entry(b.app).getByTestId('missed-claimed').textContent())
+      .toBe('You will call back');
+    await expect
+      .poll(() => entry(a.app).getByTestId('missed-claimed').textContent(), { timeout: 20_000 })
+      .toBe('Noa Cohen will call back');
+    expect(await entry(a.app).getByTestId('missed-claim').count()).toBe(0);
+    // Someone calls the number back and it is answered: the entry leaves every desk's queue.
+    const back = `queue-back-${Date.now()}`;
+    await postCall(bridge, {
+      callId: back,
+      state: 'ringing',
+      direction: 'outbound',
+      from: '101',
+      to: '03-777-1234',
+    });
+    await postCall(bridge, {
+      callId: back,
+      state: 'answered',
+      direction: 'outbound',
+      from: '101',
+      to: '03-777-1234',
+      answeredBy: '101',
+    });
+    await postCall(bridge, {
+      callId: back,
+      state: 'ended',
+      direction: 'outbound',
+      from: '101',
+      to: '03-777-1234',
+    });
+    for (const desk of [a, b]) await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(0);
+  });
 });

@@ -139,7 +139,8 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   };
 
   const push = async () => {
-    if (!connected || inflight || refused) return;
+    // Offline, or a push already on the wire: nothing goes now, but "3 changes waiting" counts this write.
+    if (!connected || inflight || refused) return void publish();
     const meta = await officeMeta(db);
     if (!meta.enabled) return;
     const entries = await pendingChanges(db, PUSH_BATCH);

@@ -19,6 +19,7 @@ import {
   outsideLinePrefixItem,
   parseExtensions,
   syncStatusItem,
+  userNameItem,
 } from './items';
 
 /** The offices Kesher is made for first, then a few common ones; names in the interface's language. */
@@ -231,13 +232,18 @@ export function SettingsView() {
       // A pairing code from the admin ("user add") is exchanged for this desk's own token first.
       const code = pairingCodeOf(token);
       let secret = token.trim();
+      // Who this desk is: the user a code paired it as; kept while the token stays; nobody by name with
+      // any other token (the office's own).
+      let name = secret === (await bridgeTokenItem.getValue()) ? await userNameItem.getValue() : '';
       if (code) {
         const paired = await redeemPairingCode(url.trim(), code);
         secret = paired.token;
+        name = paired.name;
         setToken(secret);
         setPairedAs(paired.name);
       }
       await Promise.all([
+        userNameItem.setValue(name),
         defaultCountryItem.setValue(country),
         outsideLinePrefixItem.setValue(prefix.replace(/\D/g, '')),
         myExtensionsItem.setValue(parseExtensions(extensions).join(', ')),

@@ -15,6 +15,11 @@ export const bridgeUrlItem = storage.defineItem<string>('local:bridgeUrl', {
 });
 /** chrome.storage.local key "bridgeToken". */
 export const bridgeTokenItem = storage.defineItem<string>('local:bridgeToken', { fallback: '', version: 1 });
+/**
+ * chrome.storage.local key "userName": the office user this desk paired as (from a pairing code); empty
+ * with the office's single token. Shown on what this desk's user takes on (a missed call to call back).
+ */
+export const userNameItem = storage.defineItem<string>('local:userName', { fallback: '', version: 1 });
 /** chrome.storage.local key "defaultCountry": ISO 3166 code used for numbers written without one. */
 export const defaultCountryItem = storage.defineItem<string>('local:defaultCountry', {
   fallback: 'IL',

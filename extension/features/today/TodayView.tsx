@@ -1,13 +1,24 @@
-/** "Today": tasks due and overdue, today's calls, and missed calls with a call-back button. */
-import { useQuery } from '@tanstack/preact-query';
+/**
+ * "Today": tasks due and overdue, the office's missed calls to call back (one per caller, with who said
+ * they will), and today's calls.
+ */
+import { useQuery, useQueryClient } from '@tanstack/preact-query';
 import Dexie from 'dexie';
+import { useEffect, useState } from 'preact/hooks';
 import { type Card, type Interaction, type Task, UNKNOWN_CARD } from '../../db/db';
+import { claimMissedCall } from '../../db/interactions';
 import { describeInteraction, Ltr, Section } from '../../ui/components';
 import { formatDate, relativeTime } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
-import { db } from '../app-shell/page-db';
+import { useAction } from '../../ui/use-action';
+import { changed, db } from '../app-shell/page-db';
 import { todayKeys } from '../app-shell/query';
 import { CallButton } from '../click-to-call/CallButton';
+import { userNameItem } from '../settings/items';
+import { type MissedEntry, missedQueue } from './missed-queue';
+
+/** How far back the queue looks: a missed call older than this is history, not a to-do. */
+const QUEUE_DAYS = 14;
 
 function startOfToday(now = new Date()): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
@@ -16,7 +27,7 @@ function startOfToday(now = new Date()): number {
 async function loadToday() {
   const today = startOfToday();
   const tomorrow = today + 24 * 60 * 60 * 1000;
-  const [tasks, calls] = await Promise.all([
+  const [tasks, recent] = await Promise.all([
     db.tasks
       .where('due')
       .below(tomorrow)
@@ -24,18 +35,23 @@ async function loadToday() {
       .sortBy('due'),
     db.interactions
       .where('at')
-      .between(today, Dexie.maxKey)
+      .between(today - QUEUE_DAYS * 24 * 60 * 60 * 1000, Dexie.maxKey)
       .filter((item) => item.kind === 'call')
-      .reverse()
       .sortBy('at'),
   ]);
+  const calls = recent.filter((call) => call.at >= today).reverse();
+  const queue = missedQueue(recent);
   const cardIds = [
-    ...new Set([...tasks.map((task) => task.cardId), ...calls.map((call) => call.cardId)]),
+    ...new Set([
+      ...tasks.map((task) => task.cardId),
+      ...calls.map((call) => call.cardId),
+      ...queue.map((entry) => entry.cardId),
+    ]),
   ].filter((id) => id !== UNKNOWN_CARD);
   const cards = new Map(
     (await db.cards.bulkGet(cardIds)).filter((card): card is Card => !!card).map((card) => [card.id, card]),
   );
-  return { tasks, calls: calls.reverse(), cards };
+  return { tasks, calls, queue, cards };
 }
 
 function Who({ item, cards }: { item: Interaction | Task; cards: Map<string, Card> }) {
@@ -50,10 +66,65 @@ function Who({ item, cards }: { item: Interaction | Task; cards: Map<string, Car
   return <Ltr>{'number' in item ? item.number || t('calls.withheld') : ''}</Ltr>;
 }
 
+/** One caller in the missed-call queue: how many calls, since when, call back, and who takes it. */
+function MissedCaller({ entry, cards, me }: { entry: MissedEntry; cards: Map<string, Card>; me: string }) {
+  const client = useQueryClient();
+  const claim = useAction(async () => {
+    await claimMissedCall(db, entry.latestId, me);
+    await changed();
+    await client.invalidateQueries({ queryKey: todayKeys.all });
+  });
+  const card = cards.get(entry.cardId);
+  const claimedBy = entry.claim
+    ? entry.claim.by === ''
+      ? t('today.claimedBySomeone')
+      : entry.claim.by === me
+        ? t('today.claimedByMe')
+        : t('today.claimedBy', { name: entry.claim.by })
+    : '';
+  return (
+    <li data-claimed={entry.claim ? 'true' : 'false'}>
+      {card ? (
+        <a href={`#/cards/${card.id}`}>
+          <bdi>{card.name}</bdi>
+        </a>
+      ) : (
+        <Ltr>{entry.number}</Ltr>
+      )}
+      {entry.calls > 1 ? <span class="muted">{t('today.missedCalls', { count: entry.calls })}</span> : null}
+      <time>{relativeTime(entry.lastAt, Date.now(), locale())}</time>
+      {entry.number ? <CallButton number={entry.number} label={t('today.callBack')} /> : null}
+      {entry.claim ? (
+        <span class="claimed" data-testid="missed-claimed">
+          {claimedBy}
+        </span>
+      ) : (
+        <button
+          type="button"
+          data-testid="missed-claim"
+          disabled={claim.pending}
+          onClick={() => void claim.run()}
+        >
+          {t('today.claim')}
+        </button>
+      )}
+      {claim.error ? (
+        <span class="error" role="alert">
+          {claim.error.message}
+        </span>
+      ) : null}
+    </li>
+  );
+}
+
 export function TodayView() {
   const data = useQuery({ queryKey: todayKeys.all, queryFn: loadToday });
   const now = Date.now();
-  const missed = (data.data?.calls ?? []).filter((call) => call.outcome === 'missed');
+  const [me, setMe] = useState('');
+  useEffect(() => {
+    void userNameItem.getValue().then(setMe);
+  }, []);
+  const queue = data.data?.queue ?? [];
   return (
     <div class="page-body wide">
       <h1>{t('today.title')}</h1>
@@ -75,14 +146,10 @@ export function TodayView() {
         </ul>
       </Section>
       <Section title={t('today.missed')}>
-        {missed.length === 0 ? <p class="empty">{t('today.noMissed')}</p> : null}
-        <ul class="timeline" data-testid="today-missed">
-          {missed.map((call) => (
-            <li key={call.id}>
-              <Who item={call} cards={data.data!.cards} />
-              <time>{relativeTime(call.at, now, locale())}</time>
-              {call.number ? <CallButton number={call.number} label={t('today.callBack')} /> : null}
-            </li>
+        {data.data && queue.length === 0 ? <p class="empty">{t('today.noMissed')}</p> : null}
+        <ul class="timeline" data-testid="app-missed-queue">
+          {queue.map((entry) => (
+            <MissedCaller key={entry.key} entry={entry} cards={data.data!.cards} me={me} />
           ))}
         </ul>
       </Section>

@@ -16,6 +16,10 @@ import { message, type RawSender } from '../../../extension/doors/door';
 import { installCapture } from '../../../extension/features/capture/worker';
 import { installCards } from '../../../extension/features/cards/worker';
 import { installGmail } from '../../../extension/features/gmail/worker';
+import { installOfficeSync } from '../../../extension/features/office-sync/worker';
+import { syncStatusItem } from '../../../extension/features/settings/items';
+import type { LinkState } from '../../../extension/doors/page';
+import { buildCard, saveCard } from '../../../extension/db/cards';
 import { installPageContacts } from '../../../extension/features/page-contacts/worker';
 import { installScreenPop } from '../../../extension/features/screen-pop/worker';
 import { installSidePanel } from '../../../extension/features/side-panel/worker';
@@ -266,5 +270,24 @@ describe('a call ringing here goes first', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('office mode’s status while the bridge is away', () => {
+  it('counts each write at once ("1 change waiting"), with nothing sent', async () => {
+    const writes: Array<() => void> = [];
+    const ctx = { ...context(), onWritten: (listener: () => void) => void writes.push(listener) };
+    const sent: unknown[] = [];
+    const sync = installOfficeSync(ctx, (frame) => {
+      sent.push(frame);
+      return true;
+    });
+    sync.onLinkState({ state: 'unreachable', since: Date.now() } satisfies LinkState);
+    await sync.handlers.setOfficeMode({ enabled: true }, {} as never);
+    expect(await syncStatusItem.getValue()).toMatchObject({ waiting: 0 });
+    await saveCard(ctx.db, buildCard({ name: 'Dana Levi' }, { defaultCountry: 'IL' }));
+    for (const listener of writes) listener();
+    await vi.waitFor(async () => expect(await syncStatusItem.getValue()).toMatchObject({ waiting: 1 }));
+    expect(sent).toEqual([]);
   });
 });
