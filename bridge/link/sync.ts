@@ -72,7 +72,8 @@ export class SyncHub {
       this.store = this.open().then(async (store) => {
         // (Every bridge hears it, this one too: a desk already sent the news from memory needs no read.)
         this.stopListening = await store.sql.listen(CHANGES_CHANNEL, (payload) => {
-          const head = Number(payload);
+          // No payload: the listener came back after losing the database; anything may have happened.
+          const head = payload === '' ? Number.POSITIVE_INFINITY : Number(payload);
           const behind = [...this.subscribers.values()].some(
             (subscriber) => subscriber.sending || !(subscriber.cursor >= head),
           );
@@ -357,6 +358,7 @@ export class SyncHub {
   }
 
   async close(): Promise<void> {
+    this.callLog?.stop();
     await this.callLog?.drained();
     await this.stopListening?.();
     if (this.store) await (await this.store.catch(() => undefined))?.close();

@@ -18,8 +18,15 @@ export const HUB_AUTHOR = 'phone system';
 /** Journal entries per push when catching up. */
 const BATCH = 200;
 
+/** A write that failed is tried again by itself after this long, doubling up to RETRY_MAX_MS. */
+const RETRY_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
 export class HubCallLog {
   private queue: Promise<void> = Promise.resolve();
+  private retry?: NodeJS.Timeout;
+  private retryMs = RETRY_MS;
+  private stopped = false;
 
   constructor(
     private readonly store: OfficeStore,
@@ -76,11 +83,35 @@ export class HubCallLog {
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(work).catch((error: Error) => {
-      // The journal keeps the call: the next call (or the next open of the store) logs it.
-      this.log('warn', `office call log: ${error.message}`, { event: 'call-log-failed' });
-    });
+    this.queue = this.queue
+      .then(work)
+      .then(() => {
+        this.retryMs = RETRY_MS;
+      })
+      .catch((error: Error) => {
+        // The journal keeps the call: it is written again soon by itself (PostgreSQL back), or with the
+        // next call, or at the next open of the store, whichever comes first.
+        this.log('warn', `office call log: ${error.message}`, { event: 'call-log-failed' });
+        this.tryAgain();
+      });
     return this.queue;
+  }
+
+  private tryAgain(): void {
+    if (this.retry || this.stopped) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.add();
+    }, delay);
+    this.retry.unref();
+  }
+
+  /** The bridge stops: no more retries. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
   }
 
   private async write(entries: readonly JournalEntry[]): Promise<void> {

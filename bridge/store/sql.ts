@@ -195,13 +195,14 @@ export async function openPostgres(url: string): Promise<Sql> {
   // An idle connection the server closed must not crash the bridge: the pool makes a new one.
   pool.on('error', () => {});
   await pool.query('SELECT 1');
-  const listeners: Array<import('pg').Client> = [];
+  const listening = new Set<() => Promise<void>>();
   return {
     kind: 'postgres',
     query: async <T>(text: string, params?: unknown[]) =>
       (await pool.query(text, params as unknown[])).rows as T[],
     async transaction(work) {
       const client = await pool.connect();
+      let failure: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work({
@@ -211,27 +212,74 @@ export async function openPostgres(url: string): Promise<Sql> {
         await client.query('COMMIT');
         return result;
       } catch (error) {
+        failure = error as Error;
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        // A connection that failed (the server went away) is dropped, not handed to the next caller.
+        client.release(failure);
       }
     },
+    /**
+     * LISTEN on a connection of its own, kept: when the server goes away it reconnects (1 s, doubling up to
+     * 30 s) and then calls `onNotify('')` — commits made meanwhile were never announced to it.
+     */
     async listen(channel, onNotify) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => {});
-      await client.connect();
-      client.on('notification', (message) => {
-        if (message.channel === channel) onNotify(message.payload ?? '');
-      });
-      await client.query(`LISTEN ${channel}`);
-      listeners.push(client);
-      return async () => {
-        await client.end().catch(() => {});
+      let current: import('pg').Client | undefined;
+      let closed = false;
+      let timer: NodeJS.Timeout | undefined;
+      let delay = 1_000;
+      const schedule = () => {
+        if (closed || timer) return;
+        timer = setTimeout(() => {
+          timer = undefined;
+          void connect(true);
+        }, delay);
+        timer.unref();
+        delay = Math.min(delay * 2, 30_000);
       };
+      const connect = async (again: boolean) => {
+        const client = new pg.Client({ connectionString: url });
+        const lost = () => {
+          if (current !== client) return;
+          current = undefined;
+          void client.end().catch(() => {});
+          schedule();
+        };
+        client.on('error', lost);
+        client.on('end', lost);
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify(message.payload ?? '');
+        });
+        try {
+          current = client;
+          await client.connect();
+          await client.query(`LISTEN ${channel}`);
+        } catch (error) {
+          if (current === client) current = undefined;
+          await client.end().catch(() => {});
+          if (!again) throw error;
+          schedule();
+          return;
+        }
+        if (closed) return void (await client.end().catch(() => {}));
+        delay = 1_000;
+        if (again) onNotify('');
+      };
+      await connect(false);
+      const stop = async () => {
+        closed = true;
+        clearTimeout(timer);
+        listening.delete(stop);
+        const client = current;
+        current = undefined;
+        await client?.end().catch(() => {});
+      };
+      listening.add(stop);
+      return stop;
     },
     async close() {
-      await Promise.all(listeners.map((client) => client.end().catch(() => {})));
+      await Promise.all([...listening].map((stop) => stop()));
       await pool.end();
     },
   };

@@ -14,6 +14,10 @@ export interface PgCluster {
   port: number;
   /** A fresh database on this cluster (each test its own). */
   database(name: string): Promise<string>;
+  /** The server goes away (a fast shutdown: connections are cut), keeping its data... */
+  pause(): Promise<void>;
+  /** ...and comes back on the same port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,18 +68,20 @@ export async function startPostgres(): Promise<PgCluster> {
   };
   run('initdb', ['-D', data, '-U', 'kesher', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
   const port = await freePort();
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-t',
-    '30',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`,
-    'start',
-  ]);
+  const start = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`,
+      'start',
+    ]);
+  start();
   const url = `postgres://kesher@127.0.0.1:${port}/postgres`;
   return {
     url,
@@ -87,6 +93,12 @@ export async function startPostgres(): Promise<PgCluster> {
       await client.query(`CREATE DATABASE "${name.replace(/[^a-z0-9_]/gi, '_')}"`);
       await client.end();
       return `postgres://kesher@127.0.0.1:${port}/${name.replace(/[^a-z0-9_]/gi, '_')}`;
+    },
+    async pause() {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      start();
     },
     async stop() {
       try {
