@@ -198,6 +198,69 @@ export function diffRecord(
   };
 }
 
+/** The shape each set's elements must have: what every desk's screens and match keys read. */
+const SET_ELEMENTS: Record<string, (element: unknown) => boolean> = {
+  phones: (element) =>
+    !!element && typeof element === 'object' && typeof (element as { raw?: unknown }).raw === 'string',
+  emails: (element) => typeof element === 'string',
+  tags: (element) => typeof element === 'string',
+};
+
+/** What is wrong with a change's fields for its table (undefined: nothing). */
+function fieldProblem(change: Change): string | undefined {
+  for (const field of SET_FIELDS[change.table]) {
+    const whole = change.fields?.[field];
+    if (whole !== undefined && whole !== null && !Array.isArray(whole)) return `${field} must be a list`;
+    const ops = change.sets?.[field];
+    for (const element of [
+      ...(Array.isArray(whole) ? whole : []),
+      ...(ops?.add ?? []),
+      ...(ops?.remove ?? []),
+    ])
+      if (!SET_ELEMENTS[field]!(element)) return `${field} holds an element of the wrong shape`;
+  }
+  const name = change.fields?.name;
+  if (change.table === 'cards' && name !== undefined && name !== null && typeof name !== 'string')
+    return 'name must be text';
+  return undefined;
+}
+
+const OrderedChangeSchema = v.strictObject({
+  ...ChangeSchema.entries,
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  author: v.pipe(v.string(), v.maxLength(300)),
+});
+
+function issueText(issues: readonly v.BaseIssue<unknown>[] | undefined): string {
+  const issue = issues?.[0];
+  const path = issue?.path?.map((item) => String(item.key)).join('.');
+  const message = issue?.message ?? 'invalid';
+  return !path || message.startsWith(path) ? message : `${path}: ${message}`;
+}
+
+/**
+ * A page of the hub's changes, as a desk checks it before applying any of it: each one whole, in the hub's
+ * order. A page that fails is not applied and the desk's cursor stays (nothing half-applied, nothing lost).
+ */
+export function checkHubChanges(
+  changes: readonly unknown[],
+): { ok: true; changes: OrderedChange[] } | { ok: false; reason: string } {
+  const parsed: OrderedChange[] = [];
+  let last = 0;
+  for (const [index, raw] of changes.entries()) {
+    const result = v.safeParse(OrderedChangeSchema, raw);
+    if (!result.success) return { ok: false, reason: `change ${index}: ${issueText(result.issues)}` };
+    const change = result.output;
+    if (change.seq <= last) return { ok: false, reason: `change ${index} is out of the hub's order` };
+    last = change.seq;
+    const problem = fieldProblem(change);
+    if (problem)
+      return { ok: false, reason: `change ${index} (${change.table} ${change.rowId}): ${problem}` };
+    parsed.push(change);
+  }
+  return { ok: true, changes: parsed };
+}
+
 /** Why a push is refused as a whole (sent back as an error frame; nothing of the push is applied). */
 export function checkPush(
   changes: readonly unknown[],
@@ -215,14 +278,10 @@ export function checkPush(
         reason: `change ${index}: the author is set by the hub from who is signed in, never by a desk`,
       };
     const result = v.safeParse(ChangeSchema, raw);
-    if (!result.success) {
-      const issue = result.issues[0];
-      const path = issue?.path?.map((item) => String(item.key)).join('.');
-      const message = issue?.message ?? 'invalid';
-      const named = !path || message.startsWith(path);
-      return { ok: false, reason: `change ${index}: ${named ? '' : `${path}: `}${message}` };
-    }
+    if (!result.success) return { ok: false, reason: `change ${index}: ${issueText(result.issues)}` };
     const change = result.output;
+    const problem = fieldProblem(change);
+    if (problem) return { ok: false, reason: `change ${index}: ${problem}` };
     if (JSON.stringify(change).length > MAX_CHANGE_BYTES)
       return { ok: false, reason: `change ${index} is larger than ${MAX_CHANGE_BYTES} bytes` };
     if (change.op === 'merge' && (change.table !== 'cards' || !change.from || change.from === change.rowId))

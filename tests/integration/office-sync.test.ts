@@ -81,7 +81,7 @@ describe('office mode on the embedded store', () => {
     await b.close();
   });
 
-  it('refuses a bad push whole with a reason: unknown table, a forged author, a huge batch, a stale store', async () => {
+  it('refuses a bad push whole with a reason: unknown table, a forged author, a set of the wrong shape, a huge batch, a stale store', async () => {
     const a = await desk(bridge);
     const before = await pull(a);
     const head = (before as Extract<ServerFrame, { type: 'sync-changes' }>).headSeq;
@@ -91,6 +91,7 @@ describe('office mode on the embedded store', () => {
         /change 1: table must be one of/,
       ],
       [[{ ...put('y', { name: 'Y' }), author: 'the boss' }], /author is set by the hub/],
+      [[put('p', { name: 'P', phones: '050-123-4567' })], /change 0: phones must be a list/],
       [Array.from({ length: 501 }, (_, index) => put(`n${index}`, { name: 'N' })), /at most 500 changes/],
       [[put('z', { name: 'Z' })], /replaced/, 'another-store'],
     ];

@@ -5,7 +5,7 @@
  * and the hub applies them once. The pop never waits for any of it: lookups stay local.
  */
 import type { ClientFrame } from '../../../shared/protocol';
-import type { OrderedChange } from '../../../shared/sync';
+import { checkHubChanges, type OrderedChange } from '../../../shared/sync';
 import {
   acknowledge,
   applyHubChanges,
@@ -74,6 +74,8 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   let offlineSince: number | undefined = Date.now();
   let inflight: { requestId: string; seqs: number[] } | undefined;
   let refused: string | undefined;
+  /** The hub sent a change this desk cannot read: nothing more is applied until the link comes back. */
+  let unreadable: string | undefined;
   /** The hub's last change, as its pages say (a desk far behind it is downloading). */
   let hubHead = 0;
   /**
@@ -113,7 +115,7 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
     const meta = await officeMeta(db);
     if (!meta.enabled) return { state: 'off', waiting: 0 };
     const waiting = await pendingCount(db);
-    if (refused) return { state: 'error', waiting, detail: refused };
+    if (refused || unreadable) return { state: 'error', waiting, detail: (refused ?? unreadable)! };
     if (!connected) return { state: 'offline', waiting, since: offlineSince };
     // More than a page behind: the office store is on its way down (a new desk, a long absence).
     const download =
@@ -170,11 +172,23 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
           return push();
         });
         return;
-      case 'sync-changes':
+      case 'sync-changes': {
+        // Checked whole before any of it is applied: a change this desk cannot read stops the sync here,
+        // said in the settings, with the cursor where it was (nothing of the page applied).
+        const checked = checkHubChanges(frame.changes);
+        if (!checked.ok) {
+          unreadable = `the office store sent a change this desk cannot read (${checked.reason})`;
+          incoming.length = 0;
+          ctx.log(`office sync stopped: ${unreadable}`);
+          void publish();
+          return;
+        }
+        if (unreadable) return;
         hubHead = Math.max(hubHead, frame.headSeq);
-        incoming.push({ storeId: frame.storeId, changes: frame.changes as OrderedChange[] });
+        incoming.push({ storeId: frame.storeId, changes: checked.changes });
         if (!draining) void drain();
         return;
+      }
       case 'sync-error':
         if (frame.code === 'store-replaced' || frame.code === 'ahead-of-hub') {
           // The office store was replaced (a restore): start again from its first change; pending stay.
@@ -217,6 +231,7 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
     /** The link is up and caught up on calls: pull, then push what waits. */
     connected: () => {
       connected = true;
+      unreadable = undefined;
       offlineSince = undefined;
       inflight = undefined;
       void pull().then(push);

@@ -291,3 +291,48 @@ describe('office mode’s status while the bridge is away', () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe('a page from the hub this desk cannot read', () => {
+  it('is not applied at all: the cursor stays, the settings say why, and the next link reads again', async () => {
+    const ctx = context();
+    const sync = installOfficeSync(ctx, () => true);
+    await sync.handlers.setOfficeMode({ enabled: true }, {} as never);
+    sync.connected();
+    const card = (id: string, seq: number, phones: unknown) => ({
+      id: `change-${id}`,
+      table: 'cards',
+      rowId: id,
+      op: 'put',
+      fields: { kind: 'person', name: `Card ${id}`, phones },
+      revive: true,
+      at: 1,
+      seq,
+      author: 'office',
+    });
+    sync.onSync({
+      type: 'sync-changes',
+      storeId: 'store-1',
+      changes: [card('good', 1, []), card('bad', 2, 'not a list')],
+      headSeq: 2,
+      more: false,
+    });
+    await vi.waitFor(async () =>
+      expect(await syncStatusItem.getValue()).toMatchObject({
+        state: 'error',
+        detail: expect.stringContaining('change 1 (cards bad): phones must be a list'),
+      }),
+    );
+    expect(await ctx.db.cards.count()).toBe(0);
+    expect((await ctx.db.meta.get('office')) as { cursor: number }).toMatchObject({ cursor: 0 });
+    // The link comes back and the hub sends a page this desk reads: applied.
+    sync.connected();
+    sync.onSync({
+      type: 'sync-changes',
+      storeId: 'store-1',
+      changes: [card('good', 1, [])],
+      headSeq: 1,
+      more: false,
+    });
+    await vi.waitFor(async () => expect(await ctx.db.cards.count()).toBe(1));
+  });
+});

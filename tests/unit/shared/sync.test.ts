@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyChange,
+  checkHubChanges,
   checkPush,
   MAX_PUSH_CHANGES,
   mergeInto,
@@ -104,5 +105,51 @@ describe('checkPush', () => {
       reason: expect.stringContaining('larger than'),
     });
     expect(checkPush([ok])).toMatchObject({ ok: true, changes: [ok] });
+  });
+
+  it('refuses sets of the wrong shape: every desk reads phones, emails and tags', () => {
+    expect(checkPush([{ ...ok, fields: { phones: '050-123-4567' } }])).toEqual({
+      ok: false,
+      reason: 'change 0: phones must be a list',
+    });
+    expect(checkPush([{ ...ok, sets: { phones: { add: ['050-123-4567'] } } }])).toEqual({
+      ok: false,
+      reason: 'change 0: phones holds an element of the wrong shape',
+    });
+    expect(checkPush([{ ...ok, fields: { tags: [{ evil: true }] } }])).toMatchObject({ ok: false });
+    expect(checkPush([{ ...ok, fields: { name: 42 } }])).toEqual({
+      ok: false,
+      reason: 'change 0: name must be text',
+    });
+    expect(checkPush([{ ...ok, fields: { phones: [{ label: 'mobile', raw: '050' }] } }])).toMatchObject({
+      ok: true,
+    });
+  });
+});
+
+describe('checkHubChanges (a desk reading the hub’s page)', () => {
+  const ordered = {
+    id: 'x',
+    table: 'cards',
+    rowId: 'r',
+    op: 'put',
+    fields: { name: 'N' },
+    at: 1,
+    seq: 7,
+    author: 'Dana',
+  };
+  it('takes a page in the hub’s order, and refuses the whole page for one change it cannot read', () => {
+    expect(checkHubChanges([ordered, { ...ordered, id: 'y', seq: 8 }])).toMatchObject({ ok: true });
+    expect(checkHubChanges([ordered, { ...ordered, id: 'y', seq: 7 }])).toEqual({
+      ok: false,
+      reason: "change 1 is out of the hub's order",
+    });
+    expect(checkHubChanges([{ ...ordered, seq: undefined }])).toMatchObject({ ok: false });
+    expect(checkHubChanges([{ ...ordered, extra: '<img onerror=alert(1)>' }])).toMatchObject({ ok: false });
+    expect(checkHubChanges([{ ...ordered, fields: { emails: 'all' } }])).toEqual({
+      ok: false,
+      reason: 'change 0 (cards r): emails must be a list',
+    });
+    expect(checkHubChanges(['not a change'])).toMatchObject({ ok: false });
   });
 });
