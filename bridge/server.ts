@@ -104,9 +104,17 @@ export class Bridge {
     const app = httpApp({
       users: {
         pair: async (code) => (await this.sync.ready()).users.redeem(code),
-        add: async (name, extensions) => (await this.sync.ready()).users.add(name, extensions),
+        add: async (name, extensions) => {
+          const added = await (await this.sync.ready()).users.add(name, extensions);
+          await this.sync.sendPeople();
+          return added;
+        },
         list: async () => (await this.sync.ready()).users.list(),
-        revoke: async (who) => (await this.sync.ready()).users.revoke(who),
+        revoke: async (who) => {
+          const revoked = await (await this.sync.ready()).users.revoke(who);
+          await this.sync.sendPeople();
+          return revoked;
+        },
         byToken: async (token) => (await this.sync.ready()).users.byToken(token),
         desks: () => this.sync.desks(),
         joinPreview: async (request) => joinPreview(await this.sync.ready(), request),

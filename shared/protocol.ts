@@ -118,6 +118,14 @@ export const ServerFrameSchema = v.variant('type', [
   }),
   v.object({ type: v.literal('heartbeat'), at: timestamp }),
   v.object({ type: v.literal('error'), reason: v.string() }),
+  /** Office mode's users and the extensions they answer: desks name a colleague, not a number. */
+  v.object({
+    type: v.literal('people'),
+    people: v.pipe(
+      v.array(v.object({ name: text(200), extensions: v.pipe(v.array(text(100)), v.maxLength(50)) })),
+      v.maxLength(2000),
+    ),
+  }),
   // ---- office mode: the hub's store (shared/sync.ts) ----
   /** A push was applied: each change's seq (a change pushed before keeps its first seq). */
   v.object({

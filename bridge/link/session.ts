@@ -52,6 +52,7 @@ export function handleFrame(deps: SessionDeps, client: Client, frame: ClientFram
         journalId: journal.id,
         seq: journal.seq,
       });
+      void deps.sync.sendPeople(client);
       // A different journal (the bridge's data was reset): everything it holds is news to this client.
       const from = frame.lastSeq === null ? journal.seq : frame.journalId === journal.id ? frame.lastSeq : 0;
       const gap = frame.lastSeq === null ? undefined : journalGap(journal, frame.lastSeq, frame.journalId);

@@ -61,6 +61,24 @@ export class SyncHub {
     private readonly journal?: Journal,
   ) {}
 
+  /**
+   * Who answers which extension, to one desk (after its hello) or to every desk (a user was added or
+   * revoked). Only from a store that is open: users live there, and nobody opens it just for this.
+   */
+  async sendPeople(client?: Client): Promise<void> {
+    if (this.state.state !== 'open' || !this.store) return;
+    try {
+      const users = await (await this.store).users.list();
+      const people = users
+        .filter((user) => !user.revokedAt && user.extensions.length > 0)
+        .map((user) => ({ name: user.name, extensions: user.extensions }));
+      if (client) this.clients.send(client, { type: 'people', people });
+      else this.clients.broadcast({ type: 'people', people });
+    } catch (error) {
+      this.log('warn', `office users: ${(error as Error).message}`, { event: 'people-failed' });
+    }
+  }
+
   /** The journal kept a call event: logged in the office store (when there is one open). */
   logCall(): void {
     void this.callLog?.add();

@@ -42,6 +42,7 @@ export default defineBackground({
         onGap: calls.gap,
         onDialResult: (result) => broadcast('dialProgress', result),
         onSync: (frame) => office.onSync(frame),
+        onPeople: pop.setPeople,
         onState: (state) => office.onLinkState(state),
       },
       Promise.all([pop.restored, ctx.ready]),

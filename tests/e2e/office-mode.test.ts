@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { OrderedChange } from '../../shared/sync';
 import { type BridgeProcess, postCall, startBridge } from '../helpers/bridge-process';
-import { EXTENSION_URL, type ExtensionBrowser, launchWithExtension, pair } from '../helpers/browser';
+import { EXTENSION_URL, type ExtensionBrowser, launchWithExtension, pair, popFor } from '../helpers/browser';
 import { isType, TestClient } from '../helpers/ws-client';
 import { buildCard } from '../../extension/db/cards';
 
@@ -446,5 +446,29 @@ describe('office mode, two desks', () => {
       to: '03-777-1234',
     });
     for (const desk of [a, b]) await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(0);
+  });
+
+  it('a call a colleague answers says who by name at the other desks (the bridge tells desks who answers which extension)', async () => {
+    const [a] = desks as [(typeof desks)[0]];
+    const added = await fetch(`${bridge.httpUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dana Levi', extensions: ['102'] }),
+    });
+    expect(added.status).toBe(201);
+    const callId = `named-${Date.now()}`;
+    const opened = popFor(a.browser.context, callId);
+    await postCall(bridge, { callId, state: 'ringing', from: '0541112233', direction: 'inbound' });
+    const pop = await opened;
+    await postCall(bridge, {
+      callId,
+      state: 'answered',
+      from: '0541112233',
+      direction: 'inbound',
+      answeredBy: '102',
+    });
+    await expect
+      .poll(() => pop.getByTestId('pop-answered-elsewhere').textContent())
+      .toBe('Answered by Dana Levi (102)');
   });
 });

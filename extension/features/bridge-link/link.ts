@@ -37,6 +37,8 @@ export interface LinkDeps {
   onDialResult(result: { requestId: string; ok: boolean; message: string }): void;
   /** Office mode's frames (sync-ack, sync-changes, sync-error), for the office-sync feature. */
   onSync?(frame: SyncFrame): void;
+  /** Office mode's users and their extensions (after each hello, and when they change). */
+  onPeople?(people: ReadonlyArray<{ name: string; extensions: string[] }>): void;
   log(message: string): void;
 }
 
@@ -232,6 +234,9 @@ export class BridgeLink {
       case 'sync-changes':
       case 'sync-error':
         this.deps.onSync?.(frame);
+        return;
+      case 'people':
+        this.deps.onPeople?.(frame.people);
         return;
     }
   }

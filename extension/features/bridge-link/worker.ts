@@ -28,7 +28,7 @@ export interface BridgeLinkFeature {
 
 export function installBridgeLink(
   ctx: WorkerContext,
-  on: Pick<LinkDeps, 'onCall' | 'onCaughtUp' | 'onGap' | 'onDialResult' | 'onSync'> & {
+  on: Pick<LinkDeps, 'onCall' | 'onCaughtUp' | 'onGap' | 'onDialResult' | 'onSync' | 'onPeople'> & {
     onState?: (state: LinkState) => void;
   },
   /** Connect once this settles (what a call needs is loaded). */
@@ -73,6 +73,7 @@ export function installBridgeLink(
     },
     onGap: on.onGap,
     onSync: on.onSync,
+    onPeople: on.onPeople,
     onState: (state) => {
       on.onState?.(state);
       void linkStateItem.setValue(state);

@@ -45,6 +45,8 @@ export class ScreenPop {
   private readonly windows = new Map<string, Promise<number | undefined>>();
   private readonly views = new Map<string, Promise<PopView>>();
   private popped: string[] = [];
+  /** Office mode's users by extension ("102" → "Dana Levi"), as the bridge last said. */
+  private people = new Map<string, string>();
 
   constructor(
     private readonly db: KesherDb,
@@ -122,11 +124,23 @@ export class ScreenPop {
     await Promise.all([...this.windows.keys()].map((callId) => this.refresh(callId)));
   }
 
+  setPeople(people: ReadonlyArray<{ name: string; extensions: string[] }>): void {
+    this.people = new Map(people.flatMap((person) => person.extensions.map((ext) => [ext, person.name])));
+    void this.refreshOpen();
+  }
+
+  /** "Dana Levi (102)" for a colleague's extension; the extension alone for one nobody is paired on. */
+  private who(extension: string | undefined): string | undefined {
+    if (extension === undefined) return undefined;
+    const name = this.people.get(extension);
+    return name ? `${name} (${extension})` : extension;
+  }
+
   build(call: CallSnapshot): Promise<PopView> {
     const mine = this.myExtensions();
     return buildPopView(this.db, call, this.phone()).then((view) => ({
       ...view,
-      answeredBy: call.answeredBy,
+      answeredBy: this.who(call.answeredBy),
       answeredElsewhere: call.answeredBy !== undefined && !mine.includes(call.answeredBy),
       myExtension: mine[0],
       locale: this.locale(),
