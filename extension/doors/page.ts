@@ -142,8 +142,16 @@ export interface SiteAccess {
   sites: string[];
 }
 
+/** A colleague on a live call with a customer: "Dana Levi (102)", talking since (ms since epoch). */
+export interface Presence {
+  who: string;
+  since: number;
+}
+
 export interface ProtocolMap {
   getPopView(callId: string): PopView | null;
+  /** Who is on a call with this card's customer right now (office mode's live calls). */
+  getPresence(cardId: string): Presence[];
   getCardView(cardId: string): CardView | null;
   popShown(callId: string): void;
   createLead(input: LeadInput): Card;
@@ -191,6 +199,8 @@ export interface EventMap {
   dialProgress: { requestId: string; ok: boolean; message: string };
   panelChanged: { tabId: number };
   syncChanged: SyncStatus;
+  /** A live call was answered or ended somewhere: presence lines follow. */
+  presenceChanged: Record<string, never>;
 }
 
 export type MessageName = keyof ProtocolMap;

@@ -335,6 +335,7 @@ export const ar: Messages = {
   'pop.calling': 'جارٍ الاتصال…',
   'pop.onCall': 'في المكالمة',
   'pop.answeredBy': 'ردّ {who}',
+  'presence.onCall': 'في مكالمة مع هذا العميل الآن ({duration})',
   'pop.ended': 'انتهت المكالمة',
   'pop.endedAfter': 'انتهت المكالمة · {duration}',
   'pop.missed': 'مكالمة فائتة',

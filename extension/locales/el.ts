@@ -240,6 +240,7 @@ export const el: Messages = {
   'pop.calling': 'Γίνεται κλήση…',
   'pop.onCall': 'Σε κλήση',
   'pop.answeredBy': 'Απάντησε το {who}',
+  'presence.onCall': 'μιλά τώρα με αυτόν τον πελάτη ({duration})',
   'pop.ended': 'Η κλήση τελείωσε',
   'pop.endedAfter': 'Η κλήση τελείωσε · {duration}',
   'pop.missed': 'Αναπάντητη κλήση',

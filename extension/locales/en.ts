@@ -246,6 +246,7 @@ export const en = {
   'pop.calling': 'Calling…',
   'pop.onCall': 'On the call',
   'pop.answeredBy': 'Answered by {who}',
+  'presence.onCall': 'is on a call with this customer now ({duration})',
   'pop.ended': 'Call ended',
   'pop.endedAfter': 'Call ended · {duration}',
   'pop.missed': 'Missed call',

@@ -245,6 +245,7 @@ export const he: Messages = {
   'pop.calling': 'מחייג…',
   'pop.onCall': 'בשיחה',
   'pop.answeredBy': 'נענתה על ידי {who}',
+  'presence.onCall': 'בשיחה עם הלקוח עכשיו ({duration})',
   'pop.ended': 'השיחה הסתיימה',
   'pop.endedAfter': 'השיחה הסתיימה · {duration}',
   'pop.missed': 'שיחה שלא נענתה',

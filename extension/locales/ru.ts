@@ -310,6 +310,7 @@ export const ru: Messages = {
   'pop.calling': 'Звоним…',
   'pop.onCall': 'Идёт разговор',
   'pop.answeredBy': 'Ответил(а) {who}',
+  'presence.onCall': 'сейчас разговаривает с этим клиентом ({duration})',
   'pop.ended': 'Звонок завершён',
   'pop.endedAfter': 'Звонок завершён · {duration}',
   'pop.missed': 'Пропущенный звонок',

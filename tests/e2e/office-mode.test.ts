@@ -448,27 +448,37 @@ describe('office mode, two desks', () => {
     for (const desk of [a, b]) await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(0);
   });
 
-  it('a call a colleague answers says who by name at the other desks (the bridge tells desks who answers which extension)', async () => {
-    const [a] = desks as [(typeof desks)[0]];
+  it('a call a colleague answers says who by name at the other desks, and while it lasts the customer’s card says she is on a call with them', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
     const added = await fetch(`${bridge.httpUrl}/api/v1/users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Dana Levi', extensions: ['102'] }),
     });
     expect(added.status).toBe(201);
+    // Desk B has the customer's card open.
+    const noa = (await readStore<CardRecord>(b.app, 'cards')).find((card) => card.name === 'נועה כהן')!;
+    await b.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    await expect.poll(() => b.app.getByTestId('card-name').inputValue()).toBe('נועה כהן');
+    expect(await b.app.getByTestId('card-presence').count()).toBe(0);
+
     const callId = `named-${Date.now()}`;
     const opened = popFor(a.browser.context, callId);
-    await postCall(bridge, { callId, state: 'ringing', from: '0541112233', direction: 'inbound' });
+    const from = '+972547654321';
+    await postCall(bridge, { callId, state: 'ringing', from, direction: 'inbound' });
     const pop = await opened;
-    await postCall(bridge, {
-      callId,
-      state: 'answered',
-      from: '0541112233',
-      direction: 'inbound',
-      answeredBy: '102',
-    });
+    await postCall(bridge, { callId, state: 'answered', from, direction: 'inbound', answeredBy: '102' });
     await expect
       .poll(() => pop.getByTestId('pop-answered-elsewhere').textContent())
       .toBe('Answered by Dana Levi (102)');
+    expect(await pop.getByTestId('pop-presence').textContent()).toMatch(
+      /^Dana Levi \(102\) is on a call with this customer now \(0:\d\d\)$/,
+    );
+    await expect
+      .poll(() => b.app.getByTestId('card-presence').textContent(), { timeout: 10_000 })
+      .toMatch(/^Dana Levi \(102\) is on a call with this customer now \(0:\d\d\)$/);
+    // The call ends: the card no longer says so.
+    await postCall(bridge, { callId, state: 'ended', from, direction: 'inbound' });
+    await expect.poll(() => b.app.getByTestId('card-presence').count(), { timeout: 10_000 }).toBe(0);
   });
 });

@@ -3,11 +3,13 @@
  * "#/new" is the same page for a card not saved yet: name, phone, Enter, done (the secretary test).
  */
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { onEvent, sendMessage } from '../../doors/page';
 import type { InteractionKind } from '../../../shared/records';
 import { addNote, recentInteractions } from '../../db/interactions';
 import { addTask, completeTask, openTasks } from '../../db/tasks';
 import { AddTaskForm } from '../../ui/AddTaskForm';
+import { PresenceLine } from '../../ui/Presence';
 import { Section, TaskList, Timeline } from '../../ui/components';
 import { lastSpokeText } from '../../ui/format';
 import { dirOf, locale, t } from '../../ui/i18n';
@@ -19,6 +21,30 @@ import { MergePanel } from './MergePanel';
 
 /** How much of the timeline a card page shows. */
 const TIMELINE_LENGTH = 200;
+
+/** Colleagues on a call with this customer right now (office mode), as the worker hears the calls. */
+function CardPresence({ id }: { id: string }) {
+  const client = useQueryClient();
+  const presence = useQuery({
+    queryKey: [...cardKeys.detail(id), 'presence'],
+    queryFn: () => sendMessage('getPresence', id),
+  });
+  useEffect(
+    () =>
+      onEvent('presenceChanged', () => {
+        void client.invalidateQueries({ queryKey: [...cardKeys.detail(id), 'presence'] });
+      }),
+    [client, id],
+  );
+  if (!presence.data?.length) return null;
+  return (
+    <div data-testid="card-presence">
+      {presence.data.map((item) => (
+        <PresenceLine key={`${item.who}-${item.since}`} presence={item} testId="card-presence-line" />
+      ))}
+    </div>
+  );
+}
 
 export function CardDetail({ id }: { id?: string }) {
   const client = useQueryClient();
@@ -49,6 +75,7 @@ export function CardDetail({ id }: { id?: string }) {
           {dirOf(locale()) === 'rtl' ? '→' : '←'} {t('card.back')}
         </a>
       </p>
+      {id ? <CardPresence id={id} /> : null}
       <CardEditor key={card.data?.card.id ?? 'new'} card={card.data?.card} onSaved={refresh} />
       {card.data ? (
         <div class="card-columns">

@@ -13,6 +13,7 @@ import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/
 import { formatDuration, lastSpokeText } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
 import { AddTaskForm } from '../../ui/AddTaskForm';
+import { PresenceLine } from '../../ui/Presence';
 import { useAction } from '../../ui/use-action';
 
 function callStatusText(view: PopView): string {
@@ -91,7 +92,10 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
         ) : null}
       </header>
       {data.answeredElsewhere && data.call.status !== 'ringing' ? (
-        <AnsweredElsewhere by={data.answeredBy!} />
+        <AnsweredElsewhere
+          by={data.answeredBy!}
+          since={data.call.status === 'answered' ? (data.call.answeredAt ?? Date.now()) : undefined}
+        />
       ) : null}
       {data.display &&
       data.numberKind !== 'withheld' &&
@@ -118,15 +122,18 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
 const CLOSE_AFTER_ANSWERED_ELSEWHERE_MS = 4000;
 
 /** Someone else picked up: say who, then get out of the way. */
-function AnsweredElsewhere({ by }: { by: string }) {
+function AnsweredElsewhere({ by, since }: { by: string; since?: number }) {
   useEffect(() => {
     const timer = setTimeout(() => window.close(), CLOSE_AFTER_ANSWERED_ELSEWHERE_MS);
     return () => clearTimeout(timer);
   }, []);
   return (
-    <p class="answered-elsewhere" data-testid="pop-answered-elsewhere" role="status">
-      {t('pop.answeredBy', { who: by })}
-    </p>
+    <>
+      <p class="answered-elsewhere" data-testid="pop-answered-elsewhere" role="status">
+        {t('pop.answeredBy', { who: by })}
+      </p>
+      {since !== undefined ? <PresenceLine presence={{ who: by, since }} testId="pop-presence" /> : null}
+    </>
   );
 }
 

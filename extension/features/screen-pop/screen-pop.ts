@@ -4,7 +4,8 @@
  */
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
-import type { PhoneOptions } from '../../../shared/phone';
+import { customerNumber } from '../../../shared/caller-id';
+import { type PhoneOptions, parsePhone } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
 import { broadcast, type PopView } from '../../doors/page';
@@ -47,6 +48,8 @@ export class ScreenPop {
   private popped: string[] = [];
   /** Office mode's users by extension ("102" → "Dana Levi"), as the bridge last said. */
   private people = new Map<string, string>();
+  /** Calls answered and not ended yet, anywhere in the office: who talks with which number, since when. */
+  private readonly live = new Map<string, { extension: string; since: number; keys: string[] }>();
 
   constructor(
     private readonly db: KesherDb,
@@ -77,6 +80,7 @@ export class ScreenPop {
 
   /** A call frame arrived (live or replayed). Resolves when the pop is open or updated. */
   async onCall(call: CallSnapshot, replay: boolean): Promise<void> {
+    if (call.status !== 'ringing') this.track(call);
     const pops =
       shouldPop(call, replay, this.myExtensions()) &&
       !this.windows.has(call.callId) &&
@@ -122,6 +126,28 @@ export class ScreenPop {
   /** Data changed: rebuild the views of the pops still open (cached views of closed ones rebuild on demand). */
   async refreshOpen(): Promise<void> {
     await Promise.all([...this.windows.keys()].map((callId) => this.refresh(callId)));
+  }
+
+  /** Keep the office's live calls (answered, not ended); say so when that changes. */
+  private track(call: CallSnapshot): void {
+    const talking =
+      call.status === 'answered' && call.answeredBy !== undefined && call.direction !== 'internal';
+    if (!talking) {
+      if (this.live.delete(call.callId)) broadcast('presenceChanged', {});
+      return;
+    }
+    if (this.live.has(call.callId)) return;
+    const keys = parsePhone(customerNumber(call), this.phone()).keys;
+    this.live.set(call.callId, { extension: call.answeredBy!, since: call.answeredAt ?? Date.now(), keys });
+    broadcast('presenceChanged', {});
+  }
+
+  /** Who is on a call now with a customer whose numbers have these match keys. */
+  presence(keys: readonly string[]): Array<{ who: string; since: number }> {
+    const mine = new Set(keys);
+    return [...this.live.values()]
+      .filter((call) => call.keys.some((key) => mine.has(key)))
+      .map((call) => ({ who: this.who(call.extension)!, since: call.since }));
   }
 
   setPeople(people: ReadonlyArray<{ name: string; extensions: string[] }>): void {

@@ -9,7 +9,11 @@ import { ScreenPop } from './screen-pop';
 export function installScreenPop(ctx: WorkerContext, deps: { ack(callId: string): void }) {
   const pop = new ScreenPop(ctx.db, ctx.phone, ctx.myExtensions, ctx.log, locale);
   ctx.onChanged(() => pop.refreshOpen());
-  const handlers: Pick<Handlers, 'getPopView' | 'getCardView' | 'popShown'> = {
+  const handlers: Pick<Handlers, 'getPopView' | 'getCardView' | 'popShown' | 'getPresence'> = {
+    getPresence: async (cardId) => {
+      const card = await ctx.db.cards.get(cardId);
+      return card ? pop.presence(card.phoneKeys) : [];
+    },
     getPopView: async (callId) => {
       const cached = await pop.view(callId);
       if (cached) return cached;
