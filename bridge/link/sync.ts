@@ -276,7 +276,21 @@ export class SyncHub {
     }
     this.subscribers.set(client, { cursor: frame.afterSeq, sending: false, again: false });
     if (client.user) void store.users.synced(client.user.id, frame.afterSeq).catch(() => {});
-    await this.send(client, store, true);
+    try {
+      await this.send(client, store, true);
+    } catch (error) {
+      // The store went away mid-answer: the desk hears why and asks again later; the bridge stays up.
+      if (this.subscribers.get(client)?.sending === false) this.subscribers.delete(client);
+      this.log('warn', `office store: a desk's pull failed: ${(error as Error).message}`, {
+        event: 'sync-pull-failed',
+      });
+      this.clients.send(client, {
+        type: 'sync-error',
+        requestId: frame.requestId,
+        code: 'no-store',
+        reason: `the office store is not available: ${(error as Error).message}`,
+      });
+    }
   }
 
   /** Every subscribed desk gets what it has not had yet. */
@@ -325,6 +339,16 @@ export class SyncHub {
           if (page.length < PAGE) break;
         }
       } while (this.fanAgain);
+    } catch (error) {
+      // The store is away (PostgreSQL stopped): desks get the news when it is back (its listener
+      // reconnects and asks for this again), and the bridge goes on relaying calls meanwhile.
+      this.log(
+        'warn',
+        `office store: desks could not be sent the latest changes: ${(error as Error).message}`,
+        {
+          event: 'sync-fanout-failed',
+        },
+      );
     } finally {
       this.fanning = false;
     }

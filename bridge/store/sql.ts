@@ -203,6 +203,12 @@ export async function openPostgres(url: string): Promise<Sql> {
     async transaction(work) {
       const client = await pool.connect();
       let failure: Error | undefined;
+      // The server going away while this client is checked out is an 'error' event on it: unheard, it
+      // would end the bridge. Heard, the statement in flight fails and the client is dropped below.
+      const lost = (error: Error) => {
+        failure ??= error;
+      };
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await work({
@@ -216,6 +222,7 @@ export async function openPostgres(url: string): Promise<Sql> {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.off('error', lost);
         // A connection that failed (the server went away) is dropped, not handed to the next caller.
         client.release(failure);
       }

@@ -421,6 +421,15 @@ describe('office mode, two desks', () => {
       .poll(() => entry(a.app).getByTestId('missed-claimed').textContent(), { timeout: 20_000 })
       .toBe('Noa Cohen will call back');
     expect(await entry(a.app).getByTestId('missed-claim').count()).toBe(0);
+    // Desk C works in Hebrew: the same entry, in its words.
+    const c = desks.find((desk) => desk.name === 'C')!;
+    await c.settings.getByTestId('settings-language').selectOption('he');
+    await c.settings.getByTestId('settings-save').click();
+    await c.app.goto(`${EXTENSION_URL}/app.html#/today`);
+    await c.app.reload();
+    await expect.poll(() => c.app.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect.poll(() => entry(c.app).textContent(), { timeout: 20_000 }).toContain('שתי שיחות');
+    expect(await entry(c.app).getByTestId('missed-claimed').textContent()).toBe('בטיפול של Noa Cohen');
     // Someone calls the number back and it is answered: the entry leaves every desk's queue.
     const back = `queue-back-${Date.now()}`;
     await postCall(bridge, {
@@ -445,7 +454,10 @@ describe('office mode, two desks', () => {
       from: '101',
       to: '03-777-1234',
     });
-    for (const desk of [a, b]) await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(0);
+    for (const desk of [a, b, c])
+      await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(0);
+    await c.settings.getByTestId('settings-language').selectOption('en');
+    await c.settings.getByTestId('settings-save').click();
   });
 
   it('a call a colleague answers says who by name at the other desks, and while it lasts the customer’s card says she is on a call with them', async () => {

@@ -141,11 +141,20 @@ export async function postCall(
   bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>,
   body: unknown,
 ): Promise<Response> {
-  return fetch(`${bridge.httpUrl}/api/v1/calls`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${bridge.httpUrl}/api/v1/calls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  try {
+    return await send();
+  } catch (error) {
+    // A kept-alive connection the bridge closed as idle (5 s) just as this request went out: the request
+    // never reached it. Once more on a new connection (a call event sent twice is one event anyway).
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return send();
+  }
 }
 
 export async function health(bridge: Pick<BridgeProcess, 'httpUrl' | 'token'>) {

@@ -103,6 +103,8 @@ export async function startPostgres(): Promise<PgCluster> {
     async stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // Not running (a test paused it and failed before resuming): nothing to stop.
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

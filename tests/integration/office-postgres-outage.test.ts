@@ -68,6 +68,12 @@ describe('PostgreSQL away for a while', () => {
       .toBe(true);
 
     await cluster.pause();
+    // A desk that pulls meanwhile is told the store is away (the bridge stays up: it died here before).
+    const late = await TestClient.connect(a.wsUrl, a.token);
+    clients.push(late);
+    await late.hello();
+    late.send({ type: 'sync-pull', requestId: 'late', storeId: null, afterSeq: 0 });
+    expect(await late.next(isType('sync-error'))).toMatchObject({ requestId: 'late', code: 'no-store' });
     await call(a, 'during', '0501234567');
     await expect
       .poll(() => a.logs().some((record) => record.event === 'call-log-failed'), { timeout: 15_000 })

@@ -28,6 +28,8 @@ import type { WorkerContext } from '../../worker/context';
 import { bridgeApiUrl, type SyncFrame } from '../bridge-link/link';
 import { bridgeTokenItem, bridgeUrlItem, syncStatusItem } from '../settings/items';
 
+/** How long a desk waits before asking a hub whose store was away again. */
+export const STORE_RETRY_MS = 5_000;
 /** Changes per push (the hub takes at most 500; a card's photo makes a change large). */
 const PUSH_BATCH = 100;
 
@@ -76,6 +78,9 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
   let refused: string | undefined;
   /** The hub sent a change this desk cannot read: nothing more is applied until the link comes back. */
   let unreadable: string | undefined;
+  /** The hub's store is away for now (its PostgreSQL restarting): asked again after a while. */
+  let unavailable: string | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The hub's last change, as its pages say (a desk far behind it is downloading). */
   let hubHead = 0;
   /**
@@ -115,7 +120,8 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
     const meta = await officeMeta(db);
     if (!meta.enabled) return { state: 'off', waiting: 0 };
     const waiting = await pendingCount(db);
-    if (refused || unreadable) return { state: 'error', waiting, detail: (refused ?? unreadable)! };
+    const problem = refused ?? unreadable ?? unavailable;
+    if (problem) return { state: 'error', waiting, detail: problem };
     if (!connected) return { state: 'offline', waiting, since: offlineSince };
     // More than a page behind: the office store is on its way down (a new desk, a long absence).
     const download =
@@ -190,6 +196,19 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
         return;
       }
       case 'sync-error':
+        if (frame.code === 'no-store') {
+          // Not a refusal: the office store is away for a moment. Said, and tried again shortly.
+          if (inflight?.requestId === frame.requestId) inflight = undefined;
+          unavailable = frame.reason;
+          void publish();
+          if (!retryTimer)
+            retryTimer = setTimeout(() => {
+              retryTimer = undefined;
+              unavailable = undefined;
+              if (connected) void pull().then(push);
+            }, STORE_RETRY_MS);
+          return;
+        }
         if (frame.code === 'store-replaced' || frame.code === 'ahead-of-hub') {
           // The office store was replaced (a restore): start again from its first change; pending stay.
           ctx.log(`office sync: ${frame.reason}`);

@@ -16,7 +16,7 @@ import { message, type RawSender } from '../../../extension/doors/door';
 import { installCapture } from '../../../extension/features/capture/worker';
 import { installCards } from '../../../extension/features/cards/worker';
 import { installGmail } from '../../../extension/features/gmail/worker';
-import { installOfficeSync } from '../../../extension/features/office-sync/worker';
+import { installOfficeSync, STORE_RETRY_MS } from '../../../extension/features/office-sync/worker';
 import { syncStatusItem } from '../../../extension/features/settings/items';
 import type { LinkState } from '../../../extension/doors/page';
 import { buildCard, saveCard } from '../../../extension/db/cards';
@@ -334,5 +334,38 @@ describe('a page from the hub this desk cannot read', () => {
       more: false,
     });
     await vi.waitFor(async () => expect(await ctx.db.cards.count()).toBe(1));
+  });
+});
+
+describe('the office store away for a moment (its PostgreSQL restarting)', () => {
+  it('is said in the settings and asked again shortly; pushing is not refused for good', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const ctx = context();
+      const sent: Array<{ type: string }> = [];
+      const sync = installOfficeSync(ctx, (frame) => {
+        sent.push(frame);
+        return true;
+      });
+      await sync.handlers.setOfficeMode({ enabled: true }, {} as never);
+      sync.connected();
+      await vi.waitFor(() => expect(sent.filter((frame) => frame.type === 'sync-pull')).toHaveLength(1));
+      sync.onSync({
+        type: 'sync-error',
+        requestId: 'x',
+        code: 'no-store',
+        reason: 'the office store is not available: gone',
+      });
+      await vi.waitFor(async () =>
+        expect(await syncStatusItem.getValue()).toMatchObject({
+          state: 'error',
+          detail: 'the office store is not available: gone',
+        }),
+      );
+      await vi.advanceTimersByTimeAsync(STORE_RETRY_MS);
+      await vi.waitFor(() => expect(sent.filter((frame) => frame.type === 'sync-pull')).toHaveLength(2));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
