@@ -5,7 +5,7 @@
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
 import { customerNumber } from '../../../shared/caller-id';
-import { type PhoneOptions, parsePhone } from '../../../shared/phone';
+import { type PhoneOptions, parsePhone, strongKeys } from '../../../shared/phone';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { KesherDb } from '../../db/db';
 import { broadcast, type PopView } from '../../doors/page';
@@ -137,7 +137,8 @@ export class ScreenPop {
       return;
     }
     if (this.live.has(call.callId)) return;
-    const keys = parsePhone(customerNumber(call), this.phone()).keys;
+    // Only the number's strong keys: a customer who shares the last digits with another is someone else.
+    const keys = strongKeys(parsePhone(customerNumber(call), this.phone()).keys);
     this.live.set(call.callId, { extension: call.answeredBy!, since: call.answeredAt ?? Date.now(), keys });
     broadcast('presenceChanged', {});
   }

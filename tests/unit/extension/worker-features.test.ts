@@ -105,6 +105,38 @@ describe('screen pop (installScreenPop)', () => {
     expect(String(create.mock.calls[0]![0]!.url)).toContain('callId=mine');
   });
 
+  it('presence: who talks with a customer now, by their numbers’ strong keys (a shared tail is someone else)', async () => {
+    const ctx = context(['101']);
+    const pop = installScreenPop(ctx, { ack: () => {} });
+    pop.setPeople([{ name: 'Dana Levi', extensions: ['102'] }]);
+    const dana = await saveCard(
+      ctx.db,
+      buildCard(
+        { name: 'Customer', phones: [{ label: 'mobile', raw: '054-123-4567' }] },
+        { defaultCountry: 'IL' },
+      ),
+    );
+    const other = await saveCard(
+      ctx.db,
+      buildCard(
+        { name: 'Other', phones: [{ label: 'mobile', raw: '052-123-4567' }] },
+        { defaultCountry: 'IL' },
+      ),
+    );
+    const live = ringing('talk', {
+      status: 'answered',
+      answeredBy: '102',
+      answeredAt: Date.now(),
+      from: '+972541234567',
+    });
+    await pop.onCall(frame(live));
+    const presence = (cardId: string) => pop.handlers.getPresence(cardId, {} as never);
+    expect(await presence(dana.id)).toEqual([{ who: 'Dana Levi (102)', since: live.answeredAt }]);
+    expect(await presence(other.id)).toEqual([]);
+    await pop.onCall(frame({ ...live, status: 'ended', endedAt: Date.now() }));
+    expect(await presence(dana.id)).toEqual([]);
+  });
+
   it('the receptionist (no extension set) gets every call; a replayed call that rang long ago is history', async () => {
     const create = vi.spyOn(fakeBrowser.windows, 'create');
     const pop = installScreenPop(context([]), { ack: () => {} });
