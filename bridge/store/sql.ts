@@ -202,11 +202,12 @@ export async function openPostgres(url: string): Promise<Sql> {
       (await pool.query(text, params as unknown[])).rows as T[],
     async transaction(work) {
       const client = await pool.connect();
-      let failure: Error | undefined;
       // The server going away while this client is checked out is an 'error' event on it: unheard, it
-      // would end the bridge. Heard, the statement in flight fails and the client is dropped below.
+      // would end the bridge. A connection that failed so (or cannot even roll back) is dropped, not handed
+      // to the next caller; one that only saw a statement fail goes back to the pool.
+      let broken: Error | undefined;
       const lost = (error: Error) => {
-        failure ??= error;
+        broken ??= error;
       };
       client.on('error', lost);
       try {
@@ -218,13 +219,13 @@ export async function openPostgres(url: string): Promise<Sql> {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        failure = error as Error;
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollback: Error) => {
+          broken ??= rollback;
+        });
         throw error;
       } finally {
         client.off('error', lost);
-        // A connection that failed (the server went away) is dropped, not handed to the next caller.
-        client.release(failure);
+        client.release(broken);
       }
     },
     /**
