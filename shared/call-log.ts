@@ -50,6 +50,7 @@ export function callInteraction(
     interaction.claimedBy = existing.claimedBy ?? '';
     interaction.claimedAt = existing.claimedAt;
   }
+  if (existing?.wrapUp) interaction.wrapUp = existing.wrapUp;
   return interaction;
 }
 

@@ -122,7 +122,14 @@ export const ServerFrameSchema = v.variant('type', [
   v.object({
     type: v.literal('people'),
     people: v.pipe(
-      v.array(v.object({ name: text(200), extensions: v.pipe(v.array(text(100)), v.maxLength(50)) })),
+      v.array(
+        v.object({
+          name: text(200),
+          extensions: v.pipe(v.array(text(100)), v.maxLength(50)),
+          /** A desk of theirs is connected to the office's bridges (this one, or another on the store). */
+          online: v.optional(v.boolean()),
+        }),
+      ),
       v.maxLength(2000),
     ),
   }),
@@ -149,6 +156,11 @@ export const ServerFrameSchema = v.variant('type', [
     headSeq: seq,
     /** More changes wait after these (pull again from the last one's seq). */
     more: v.boolean(),
+    /**
+     * The hub's order up to here is covered by this page, even where it holds no change: the rest were
+     * other users' private notes. The desk's cursor moves to it.
+     */
+    through: v.optional(seq),
   }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;

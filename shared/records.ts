@@ -54,6 +54,10 @@ export interface Task {
   priority: 'low' | 'normal' | 'high';
   createdAt: number;
   doneAt?: number;
+  /** Office mode: the user who is to do it (their name, as the hub knows them); unset: its creator's desk. */
+  assignee?: string;
+  /** Who gave it to the assignee (set when someone assigns a task to another user). */
+  assignedBy?: string;
 }
 
 export type InteractionKind = 'call' | 'email' | 'note' | 'meeting' | 'sms' | 'capture';
@@ -83,6 +87,23 @@ export interface Interaction {
   /** A missed call someone said they will call back (the office's missed-call queue): who, and when. */
   claimedBy?: string;
   claimedAt?: number;
+  /** What was said on an answered call, written right after it (the pop's wrap-up). */
+  wrapUp?: WrapUp;
+  /** A note only its author sees (office mode: the hub sends it to that user's desks only). */
+  private?: boolean;
+  /** Who wrote a note (the desk's user), when known. */
+  author?: string;
+}
+
+export const WRAP_OUTCOMES = ['resolved', 'call-back', 'quote-sent', 'not-interested'] as const;
+export type WrapOutcome = (typeof WRAP_OUTCOMES)[number];
+
+export interface WrapUp {
+  outcome: WrapOutcome;
+  note: string;
+  /** Who wrote it (the desk's user; empty on the office's single token). */
+  by: string;
+  at: number;
 }
 
 /** An open task whose due time has passed. */

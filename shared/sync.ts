@@ -219,6 +219,10 @@ function fieldProblem(change: Change): string | undefined {
     ])
       if (!SET_ELEMENTS[field]!(element)) return `${field} holds an element of the wrong shape`;
   }
+  if (change.fields && 'privateTo' in change.fields) return 'privateTo is set by the hub, never by a desk';
+  const hidden = change.fields?.private;
+  if (hidden !== undefined && hidden !== null && typeof hidden !== 'boolean')
+    return 'private must be true or false';
   const name = change.fields?.name;
   if (change.table === 'cards' && name !== undefined && name !== null && typeof name !== 'string')
     return 'name must be text';

@@ -48,6 +48,14 @@ export class Clients {
     return client;
   }
 
+  /** The users with a desk connected here now. */
+  userIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const client of this.all)
+      if (client.user && client.socket.readyState === WebSocket.OPEN) ids.add(client.user.id);
+    return ids;
+  }
+
   get ready(): Client[] {
     return [...this.all].filter((client) => client.ready);
   }

@@ -10,7 +10,7 @@ import type { Log } from '../log';
 import type { Dialer, IngestResult } from '../sources/types';
 import { catchUp, journalGap } from './catch-up';
 import type { Client, Clients } from './clients';
-import type { SyncHub } from './sync';
+import { OFFICE_AUTHOR, type SyncHub } from './sync';
 
 const TEST_CALL_NUMBER = '+972 3-555-0100';
 const TEST_CALL_RING_MS = 15_000;
@@ -27,9 +27,6 @@ export interface SessionDeps {
   /** Office mode: the hub's store on this link. */
   sync: SyncHub;
 }
-
-/** Who made a change: with the single pairing token, the office itself (per-user tokens name the user). */
-export const OFFICE_AUTHOR = 'office';
 
 export function handleFrame(deps: SessionDeps, client: Client, frame: ClientFrame): void {
   const { clients, journal, log } = deps;
@@ -53,6 +50,8 @@ export function handleFrame(deps: SessionDeps, client: Client, frame: ClientFram
         seq: journal.seq,
       });
       void deps.sync.sendPeople(client);
+      // A colleague's desk came: the others see them here.
+      if (client.user) deps.sync.peopleChanged();
       // A different journal (the bridge's data was reset): everything it holds is news to this client.
       const from = frame.lastSeq === null ? journal.seq : frame.journalId === journal.id ? frame.lastSeq : 0;
       const gap = frame.lastSeq === null ? undefined : journalGap(journal, frame.lastSeq, frame.journalId);

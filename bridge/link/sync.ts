@@ -4,11 +4,11 @@
  * through the store's notifications) without asking again. Every refusal is a `sync-error` frame naming
  * the request; nothing of a refused push is applied.
  */
-import { checkPush, type OrderedChange } from '../../shared/sync';
+import { checkPush } from '../../shared/sync';
 import type { Journal } from '../journal';
 import type { Log } from '../log';
 import { HubCallLog } from '../store/call-log';
-import { CHANGES_CHANNEL, type OfficeStore, StoreError } from '../store/store';
+import { CHANGES_CHANNEL, type HubChange, type OfficeStore, StoreError, visibleTo } from '../store/store';
 import type { Client, Clients } from './clients';
 
 /** What /health and the doctor say about the office store. */
@@ -35,6 +35,15 @@ export interface DeskReport {
   /** A pairing code was issued and not used yet. */
   pending?: boolean;
 }
+
+/** Who made a change: with the single pairing token, the office itself (per-user tokens name the user). */
+export const OFFICE_AUTHOR = 'office';
+
+/** Whose eyes a desk's frames are for: its user, or the office token's desks together. */
+const viewerOf = (client: Client) => client.user?.name ?? OFFICE_AUTHOR;
+
+/** How long a desk's coming or going waits for others before every desk is told. */
+const PEOPLE_BATCH_MS = 250;
 
 /** Changes per sync-changes frame. */
 const PAGE = 500;
@@ -69,14 +78,30 @@ export class SyncHub {
     if (this.state.state !== 'open' || !this.store) return;
     try {
       const users = await (await this.store).users.list();
+      const here = this.clients.userIds();
       const people = users
-        .filter((user) => !user.revokedAt && user.extensions.length > 0)
-        .map((user) => ({ name: user.name, extensions: user.extensions }));
+        .filter((user) => !user.revokedAt)
+        .map((user) => ({ name: user.name, extensions: user.extensions, online: here.has(user.id) }));
       if (client) this.clients.send(client, { type: 'people', people });
       else this.clients.broadcast({ type: 'people', people });
     } catch (error) {
       this.log('warn', `office users: ${(error as Error).message}`, { event: 'people-failed' });
     }
+  }
+
+  private peopleTimer?: NodeJS.Timeout;
+
+  /**
+   * A user's desk came or went: every desk hears who is here (colleagues' list: free or away). Batched: a
+   * bridge restarting brings every desk back within a moment, and one frame each is enough.
+   */
+  peopleChanged(): void {
+    if (this.peopleTimer) return;
+    this.peopleTimer = setTimeout(() => {
+      this.peopleTimer = undefined;
+      void this.sendPeople();
+    }, PEOPLE_BATCH_MS);
+    this.peopleTimer.unref();
   }
 
   /** The journal kept a call event: logged in the office store (when there is one open). */
@@ -130,6 +155,7 @@ export class SyncHub {
   }
 
   forget(client: Client): void {
+    if (client.user) this.peopleChanged();
     const subscriber = this.subscribers.get(client);
     this.subscribers.delete(client);
     // Where the user's desk stood when it went away: the doctor's "behind by N" while it is gone.
@@ -175,7 +201,7 @@ export class SyncHub {
       this.clients.send(client, { type: 'sync-error', requestId: frame.requestId, code, reason });
     const checked = checkPush(frame.changes);
     if (!checked.ok) return fail('bad-change', checked.reason);
-    let news: OrderedChange[] = [];
+    let news: HubChange[] = [];
     let store: OfficeStore;
     try {
       store = await this.ready();
@@ -187,13 +213,25 @@ export class SyncHub {
         storeId: frame.storeId,
         baseSeq: frame.baseSeq,
       });
-      this.clients.send(client, { type: 'sync-ack', requestId: frame.requestId, ...result });
+      this.clients.send(client, {
+        type: 'sync-ack',
+        requestId: frame.requestId,
+        applied: result.applied.map(({ id, seq, duplicate }) => ({ id, seq, duplicate })),
+        headSeq: result.headSeq,
+      });
       this.state.headSeq = result.headSeq;
       // What this push added, as the store now holds it (a merge is stored as more than it was sent: read).
       news = checked.changes.some((change) => change.op === 'merge')
         ? []
         : checked.changes
-            .map((change, index) => ({ ...change, seq: result.applied[index]!.seq, author }))
+            .map((change, index) => ({
+              ...change,
+              seq: result.applied[index]!.seq,
+              author,
+              ...(result.applied[index]!.privateTo !== undefined
+                ? { privateTo: result.applied[index]!.privateTo }
+                : {}),
+            }))
             .filter((_, index) => !result.applied[index]!.duplicate)
             .sort((a, b) => a.seq - b.seq);
       // A desk sends again what it never heard acknowledged (its worker stopped, the link dropped): those
@@ -225,7 +263,7 @@ export class SyncHub {
    * behind the pushes queued for it (the embedded store has one connection). Any other desk — behind,
    * downloading, or the news not following on from its cursor — is left to `fanOut`: false then.
    */
-  private fromMemory(store: OfficeStore, news: OrderedChange[]): boolean {
+  private fromMemory(store: OfficeStore, news: HubChange[]): boolean {
     if (news.length === 0 || this.fanning) return false;
     const first = news[0]!.seq;
     const last = news.at(-1)!.seq;
@@ -241,9 +279,10 @@ export class SyncHub {
       this.clients.send(client, {
         type: 'sync-changes',
         storeId: store.storeId,
-        changes: news,
+        changes: visibleTo(news, viewerOf(client)),
         headSeq: last,
         more: false,
+        through: last,
       });
     }
     return everyone;
@@ -331,9 +370,10 @@ export class SyncHub {
             this.clients.send(client, {
               type: 'sync-changes',
               storeId: store.storeId,
-              changes: part,
+              changes: visibleTo(part, viewerOf(client)),
               headSeq,
               more: page.length === PAGE,
+              through: subscriber.cursor,
             });
           }
           if (page.length < PAGE) break;
@@ -382,9 +422,10 @@ export class SyncHub {
               {
                 type: 'sync-changes',
                 storeId: store.storeId,
-                changes: page,
+                changes: visibleTo(page, viewerOf(client)),
                 headSeq,
                 more: changes.length > PAGE,
+                ...(page.length > 0 ? { through: subscriber.cursor } : {}),
               },
               resolve,
             ),
@@ -400,6 +441,7 @@ export class SyncHub {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.peopleTimer);
     this.callLog?.stop();
     await this.callLog?.drained();
     await this.stopListening?.();

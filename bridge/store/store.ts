@@ -39,7 +39,7 @@ export class StoreError extends Error {
 
 export interface PushResult {
   /** Each change of the push with the seq the hub gave it (the first time it arrived). */
-  applied: Array<{ id: string; seq: number; duplicate: boolean }>;
+  applied: Array<{ id: string; seq: number; duplicate: boolean; privateTo?: string }>;
   headSeq: number;
 }
 
@@ -49,7 +49,13 @@ interface ChangeRow {
   tbl: SyncTable;
   row_id: string;
   op: Change['op'];
-  body: { fields?: Record<string, unknown>; sets?: Change['sets']; from?: string; revive?: boolean };
+  body: {
+    fields?: Record<string, unknown>;
+    sets?: Change['sets'];
+    from?: string;
+    revive?: boolean;
+    privateTo?: string;
+  };
   author: string;
   desk_at: number;
 }
@@ -62,7 +68,28 @@ interface RecordRow {
   seq: number;
 }
 
-const toChange = (row: ChangeRow): OrderedChange => ({
+/**
+ * A change as the hub keeps it: `privateTo` names the only user whose desks may have it (a private note).
+ * Never sent as is: the link filters and strips it (`visibleTo`).
+ */
+export type HubChange = OrderedChange & { privateTo?: string };
+
+/** The changes `viewer` (a user's name, or the office token's author) may have, as desks read them. */
+export function visibleTo(changes: readonly HubChange[], viewer: string): OrderedChange[] {
+  const out: OrderedChange[] = [];
+  for (const change of changes) {
+    if (change.privateTo === undefined) {
+      out.push(change);
+      continue;
+    }
+    if (change.privateTo !== viewer) continue;
+    const { privateTo: _, ...visible } = change;
+    out.push(visible);
+  }
+  return out;
+}
+
+const toChange = (row: ChangeRow): HubChange => ({
   id: row.change_id,
   table: row.tbl,
   rowId: row.row_id,
@@ -71,10 +98,16 @@ const toChange = (row: ChangeRow): OrderedChange => ({
   ...(row.body.sets ? { sets: row.body.sets } : {}),
   ...(row.body.from ? { from: row.body.from } : {}),
   ...(row.body.revive ? { revive: true } : {}),
+  ...(row.body.privateTo !== undefined ? { privateTo: row.body.privateTo } : {}),
   at: Number(row.desk_at),
   seq: Number(row.seq),
   author: row.author,
 });
+
+/** A private record keeps its owner in its data at the hub (the `privacy` of its later changes reads it). */
+function withOwner(change: Change, privateTo: string | undefined): Change {
+  return privateTo === undefined ? change : { ...change, fields: { ...change.fields, privateTo } };
+}
 
 const toRecord = (row: RecordRow): StoredRecord => ({
   table: row.tbl,
@@ -281,16 +314,24 @@ export class OfficeStore {
       for (const change of changes)
         if (!seqOf.has(change.id) && !fresh.has(change.id)) fresh.set(change.id, change);
       const news = [...fresh.values()];
+      const privacy = await this.privacy(tx, news, author);
       if (news.some((change) => change.op === 'merge')) {
-        for (const change of news) seqOf.set(change.id, await this.apply(tx, change, author));
+        for (const change of news)
+          seqOf.set(change.id, await this.apply(tx, change, author, privacy.get(change.id)));
       } else if (news.length > 0) {
-        for (const [id, seq] of await this.applyBulk(tx, news, author)) seqOf.set(id, seq);
+        for (const [id, seq] of await this.applyBulk(tx, news, author, privacy)) seqOf.set(id, seq);
       }
       const counted = new Set<string>();
       const applied = changes.map((change) => {
         const first = fresh.has(change.id) && !counted.has(change.id);
         counted.add(change.id);
-        return { id: change.id, seq: seqOf.get(change.id)!, duplicate: !first };
+        const privateTo = privacy.get(change.id);
+        return {
+          id: change.id,
+          seq: seqOf.get(change.id)!,
+          duplicate: !first,
+          ...(privateTo !== undefined ? { privateTo } : {}),
+        };
       });
       // Under the push lock nothing else commits: the head is this push's last change (or the one before).
       const headSeq = Math.max(head, ...applied.map((item) => item.seq));
@@ -302,11 +343,51 @@ export class OfficeStore {
     });
   }
 
+  /**
+   * Which of these changes are private, and to whom: a note written private is its author's (the user the
+   * hub authenticated, never a desk's claim), and every later change of it too. A note cannot be made
+   * private after it was shared, nor shared once private: refused, nothing of the push applied.
+   */
+  private async privacy(
+    tx: SqlRunner,
+    changes: readonly Change[],
+    author: string,
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const notes = changes.filter((change) => change.table === 'interactions');
+    if (notes.length === 0) return out;
+    const owners = new Map(
+      (
+        await tx.query<{ id: string; owner: string | null }>(
+          `SELECT id, data->>'privateTo' AS owner FROM kesher_records
+           WHERE tbl = 'interactions' AND id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+          [JSON.stringify([...new Set(notes.map((change) => change.rowId))])],
+        )
+      ).map((row) => [row.id, row.owner]),
+    );
+    for (const change of notes) {
+      const owner = owners.get(change.rowId);
+      const wants = change.fields?.private;
+      if (owner) {
+        if (wants !== undefined && wants !== true)
+          throw new StoreError('a private note stays private', 'bad-change');
+        out.set(change.id, owner);
+      } else if (wants === true) {
+        if (owners.has(change.rowId))
+          throw new StoreError('a note can be made private only when it is written', 'bad-change');
+        owners.set(change.rowId, author);
+        out.set(change.id, author);
+      } else if (!owners.has(change.rowId)) owners.set(change.rowId, null);
+    }
+    return out;
+  }
+
   /** Changes without a merge: logged in their order, applied in memory, each touched row written once. */
   private async applyBulk(
     tx: SqlRunner,
     changes: readonly Change[],
     author: string,
+    privacy: ReadonlyMap<string, string>,
   ): Promise<Map<string, number>> {
     const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
     const keys = [
@@ -336,7 +417,12 @@ export class OfficeStore {
             tbl: change.table,
             row_id: change.rowId,
             op: change.op,
-            body: { fields: change.fields, sets: change.sets, revive: change.revive },
+            body: {
+              fields: change.fields,
+              sets: change.sets,
+              revive: change.revive,
+              privateTo: privacy.get(change.id),
+            },
             desk_at: change.at,
           })),
         ),
@@ -347,7 +433,14 @@ export class OfficeStore {
     const ordered = [...changes].sort((a, b) => seqOf.get(a.id)! - seqOf.get(b.id)!);
     for (const change of ordered) {
       const key = keyOf(change.table, change.rowId);
-      current.set(key, applyChange(current.get(key), { ...change, seq: seqOf.get(change.id)!, author }));
+      current.set(
+        key,
+        applyChange(current.get(key), {
+          ...withOwner(change, privacy.get(change.id)),
+          seq: seqOf.get(change.id)!,
+          author,
+        }),
+      );
     }
     await tx.query(
       `INSERT INTO kesher_records (tbl, id, data, deleted, seq)
@@ -380,7 +473,7 @@ export class OfficeStore {
     return seqOf;
   }
 
-  private async apply(tx: SqlRunner, change: Change, author: string): Promise<number> {
+  private async apply(tx: SqlRunner, change: Change, author: string, privateTo?: string): Promise<number> {
     const current = await this.record(change.table, change.rowId, tx);
     let fields = change.fields;
     let from: StoredRecord | undefined;
@@ -390,14 +483,14 @@ export class OfficeStore {
       // Desks apply the merge as the hub resolved it: the survivor's fields travel with the change.
       fields = mergeInto(current, from);
     }
-    const body = { fields, sets: change.sets, from: change.from, revive: change.revive };
+    const body = { fields, sets: change.sets, from: change.from, revive: change.revive, privateTo };
     const [row] = await tx.query<{ seq: number }>(
       `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
       [change.id, change.table, change.rowId, change.op, JSON.stringify(body), author, change.at],
     );
     const seq = Number(row!.seq);
-    const next = applyChange(current, { ...change, fields, seq, author });
+    const next = applyChange(current, { ...withOwner({ ...change, fields }, privateTo), seq, author });
     await this.write(tx, next);
     await this.indexCards(tx, [next]);
     if (from) {
@@ -434,7 +527,7 @@ export class OfficeStore {
   }
 
   /** The hub's changes after `afterSeq`, in order. */
-  async changesSince(afterSeq: number, limit = 500): Promise<OrderedChange[]> {
+  async changesSince(afterSeq: number, limit = 500): Promise<HubChange[]> {
     const rows = await this.sql.query<ChangeRow>(
       `SELECT seq, change_id, tbl, row_id, op, body, author, desk_at FROM kesher_changes
        WHERE seq > $1 ORDER BY seq LIMIT $2`,
@@ -533,6 +626,7 @@ export class OfficeStore {
                 sets: change.sets,
                 from: change.from,
                 revive: change.revive,
+                privateTo: (change as HubChange).privateTo,
               }),
               change.author,
               change.at,

@@ -56,6 +56,8 @@ export function createDb(name = 'kesher'): KesherDb {
     );
   // v4: office mode. The outbox (every write's change, in order, until the hub took it) and the sync meta.
   db.version(4).stores({ outbox: '++seq, rowId', meta: 'key' });
+  // v5: tasks by assignee (Today's "My tasks" in office mode).
+  db.version(5).stores({ tasks: 'id, cardId, [cardId+done], due, [assignee+done]' });
   db.use(outboxMiddleware());
   return db;
 }

@@ -9,6 +9,8 @@ import type { CallSnapshot } from '../../shared/protocol';
 import { findCardsByKeys, resolveCaller, touchLastContact } from './cards';
 import { type Interaction, type InteractionKind, type KesherDb, newId, UNKNOWN_CARD } from './db';
 import { markFromHub } from './outbox';
+import { WRAP_OUTCOMES, type WrapOutcome } from '../../shared/records';
+import { addTask, type TaskInput } from './tasks';
 
 export { callInteractionId } from '../../shared/call-log';
 
@@ -46,6 +48,39 @@ export async function claimMissedCall(db: KesherDb, interactionId: string, by: s
     const call = await db.interactions.get(interactionId);
     if (call?.kind !== 'call') throw new Error('That call is no longer in the log.');
     await db.interactions.put({ ...call, claimedBy: by, claimedAt: Date.now() });
+  });
+}
+
+export interface WrapUpInput {
+  callId: string;
+  outcome: WrapOutcome;
+  note: string;
+  /** The desk's user. */
+  by: string;
+  /** A follow-up: a task on the caller's card. */
+  task?: Omit<TaskInput, 'cardId' | 'by'>;
+}
+
+/**
+ * The wrap-up after an answered call, in one transaction: the outcome and note on the call's entry (which
+ * every desk sees) and the follow-up task on the caller's card. A call nobody has a card for gets no task.
+ */
+export async function saveWrapUp(db: KesherDb, input: WrapUpInput): Promise<Interaction> {
+  if (!(WRAP_OUTCOMES as readonly string[]).includes(input.outcome))
+    throw new Error(`unknown outcome ${input.outcome}`);
+  return db.transaction('rw', db.interactions, db.tasks, async () => {
+    const call = await db.interactions.where('callId').equals(input.callId).first();
+    if (!call) throw new Error('That call is not in the log yet.');
+    const next: Interaction = {
+      ...call,
+      wrapUp: { outcome: input.outcome, note: input.note.trim(), by: input.by, at: Date.now() },
+    };
+    await db.interactions.put(next);
+    if (input.task?.title.trim()) {
+      if (call.cardId === UNKNOWN_CARD) throw new Error('Create a card for the caller to give them a task.');
+      await addTask(db, { ...input.task, cardId: call.cardId, by: input.by });
+    }
+    return next;
   });
 }
 
@@ -116,6 +151,10 @@ export interface NoteInput {
   text: string;
   kind?: Extract<InteractionKind, 'note' | 'meeting' | 'email' | 'sms'>;
   at?: number;
+  /** Only its author sees it (office mode: the hub keeps it from every other user). */
+  private?: boolean;
+  /** The desk's user. */
+  author?: string;
 }
 
 export async function addNote(db: KesherDb, input: NoteInput): Promise<Interaction> {
@@ -128,7 +167,12 @@ export async function addNote(db: KesherDb, input: NoteInput): Promise<Interacti
     at: input.at ?? Date.now(),
     numberKeys: [],
     summary: text,
+    ...(input.author ? { author: input.author } : {}),
   };
+  if (input.private) {
+    if (!input.author) throw new Error('A private note needs a desk paired as a user.');
+    interaction.private = true;
+  }
   await db.interactions.add(interaction);
   return interaction;
 }

@@ -206,6 +206,8 @@ export async function applyHubChanges(
    * while nothing of this desk's own waits in the outbox.
    */
   fresh?: Set<string>,
+  /** The hub's page covers its order up to here (the rest of it is other users' private notes). */
+  through = 0,
 ): Promise<{ cursor: number; touched: Set<string> }> {
   return db.transaction('rw', [db.cards, db.tasks, db.interactions, db.meta, db.outbox], async (tx) => {
     markFromHub(tx.idbtrans);
@@ -228,6 +230,7 @@ export async function applyHubChanges(
       await applyRun(db, [change], phone, known);
     }
     await applyRun(db, run, phone, known);
+    cursor = Math.max(cursor, through);
     await db.meta.put({ ...meta, storeId, cursor });
     return { cursor, touched };
   });

@@ -6,7 +6,14 @@
 import { browser } from 'wxt/browser';
 import type { CaptureDraft } from '../../shared/lead-text';
 import type { CallSnapshot } from '../../shared/protocol';
-import type { Card, CardWithActivity, Interaction, StatusLight, Task } from '../../shared/records';
+import type {
+  Card,
+  CardWithActivity,
+  Interaction,
+  StatusLight,
+  Task,
+  WrapOutcome,
+} from '../../shared/records';
 import type { Locale, Messages } from '../ui/i18n';
 import {
   type ArgsOf,
@@ -148,15 +155,48 @@ export interface Presence {
   since: number;
 }
 
+/** A colleague as this desk knows them (office mode's users, from the bridge). */
+export interface Colleague {
+  name: string;
+  extensions: string[];
+  /** on-call: talking now (the office's live calls); free: a desk of theirs is connected; away: none is. */
+  state: 'on-call' | 'free' | 'away';
+  /** On a call since (ms since the epoch). */
+  since?: number;
+}
+
+/** Who this desk is, and the office's people (empty outside office mode or on the office's token). */
+export interface Team {
+  /** This desk's user ('' on the office's single token). */
+  me: string;
+  colleagues: Colleague[];
+}
+
+/** What a wrap-up saves: the call's outcome and note, and a follow-up task. */
+export interface WrapUpForm {
+  callId: string;
+  outcome: WrapOutcome;
+  note: string;
+  task?: { title: string; due?: number; assignee?: string };
+}
+
 export interface ProtocolMap {
+  /** This desk's user and colleagues (for assignees and the colleagues' list). */
+  getTeam(): Team;
+  /** The wrap-up after an answered call: on the call's entry, with a follow-up task. */
+  saveWrapUp(input: WrapUpForm): Interaction;
+  /** Give a task to a colleague (their desk is notified). */
+  assignTask(input: { taskId: string; assignee: string }): void;
   getPopView(callId: string): PopView | null;
   /** Who is on a call with this card's customer right now (office mode's live calls). */
   getPresence(cardId: string): Presence[];
   getCardView(cardId: string): CardView | null;
   popShown(callId: string): void;
   createLead(input: LeadInput): Card;
-  addNote(input: { cardId: string; text: string }): Interaction;
-  addTask(input: { cardId: string; title: string; due?: number }): Task;
+  /** `private`: only this desk's user sees it (office mode). */
+  addNote(input: { cardId: string; text: string; private?: boolean }): Interaction;
+  /** `assignee`: a colleague's name (default: this desk's user). */
+  addTask(input: { cardId: string; title: string; due?: number; assignee?: string }): Task;
   completeTask(taskId: string): void;
   setStatus(input: { cardId: string; status: StatusLight; note: string }): Card;
   listUnknownCalls(): Array<Interaction & { display: string }>;
@@ -201,6 +241,8 @@ export interface EventMap {
   syncChanged: SyncStatus;
   /** A live call was answered or ended somewhere: presence lines follow. */
   presenceChanged: Record<string, never>;
+  /** The office's people or who of them is here changed. */
+  teamChanged: Record<string, never>;
 }
 
 export type MessageName = keyof ProtocolMap;

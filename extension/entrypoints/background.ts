@@ -17,6 +17,7 @@ import { installOfficeSync } from '../features/office-sync/worker';
 import { installPageContacts } from '../features/page-contacts/worker';
 import { installScreenPop } from '../features/screen-pop/worker';
 import { installSidePanel } from '../features/side-panel/worker';
+import { installTeam } from '../features/team/worker';
 import { createWorkerContext } from '../worker/context';
 
 export default defineBackground({
@@ -25,6 +26,7 @@ export default defineBackground({
     const ctx = createWorkerContext();
     const pop = installScreenPop(ctx, { ack: (callId) => link.send({ type: 'ack', callId }) });
     const calls = installCallLog(ctx);
+    const team = installTeam(ctx, { talking: pop.talking });
     const link = installBridgeLink(
       ctx,
       {
@@ -42,12 +44,15 @@ export default defineBackground({
         onGap: calls.gap,
         onDialResult: (result) => broadcast('dialProgress', result),
         onSync: (frame) => office.onSync(frame),
-        onPeople: pop.setPeople,
+        onPeople: (people) => {
+          pop.setPeople(people);
+          team.setPeople(people);
+        },
         onState: (state) => office.onLinkState(state),
       },
       Promise.all([pop.restored, ctx.ready]),
     );
-    const office = installOfficeSync(ctx, link.send);
+    const office = installOfficeSync(ctx, link.send, { onApplied: team.onApplied });
     const panel = installSidePanel(ctx, (sender) => gmail.onGmail(sender) || pages.onPage(sender));
     const pages = installPageContacts(ctx, panel.panel);
     const gmail = installGmail(ctx, panel.panel);
@@ -65,6 +70,7 @@ export default defineBackground({
         ...gmail.handlers,
         ...capture.handlers,
         ...office.handlers,
+        ...team.handlers,
       } satisfies Handlers,
       (name, error) => ctx.log(`${name} failed: ${(error as Error).message}`),
     );

@@ -46,15 +46,28 @@ export function Avatar({ card }: { card: Pick<Card, 'name' | 'photo'> }) {
   );
 }
 
+/** Office mode: a task's assignee, and (with `people`) a choice to give it to someone else. */
+export interface TaskAssigning {
+  /** The office's people by name. */
+  people: string[];
+  /** This desk's user ('' on the office token). */
+  me: string;
+  onAssign: (task: Task, assignee: string) => void;
+  /** The task whose assignee gets the focus (opened to reassign it). */
+  focus?: string;
+}
+
 export function TaskList({
   tasks,
   testId,
   onComplete,
+  assigning,
   now = Date.now(),
 }: {
   tasks: Task[];
   testId?: string;
   onComplete?: (task: Task) => void;
+  assigning?: TaskAssigning;
   now?: number;
 }) {
   if (tasks.length === 0) return <p class="empty">{t('common.noOpenTasks')}</p>;
@@ -80,10 +93,81 @@ export function TaskList({
                 {formatDate(task.due, locale())}
               </span>
             ) : null}
+            {assigning && assigning.people.length > 0 ? (
+              <AssigneePicker
+                value={task.assignee ?? ''}
+                people={assigning.people}
+                me={assigning.me}
+                label={t('tasks.assignee', { title: task.title })}
+                autoFocus={assigning.focus === task.id}
+                onChange={(name) => assigning.onAssign(task, name)}
+              />
+            ) : task.assignee ? (
+              <span class="assignee">
+                <bdi>{task.assignee}</bdi>
+              </span>
+            ) : null}
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/** "Private": only this desk's user will see the note (data-testid note-private). */
+export function PrivateToggle({
+  checked,
+  onChange,
+}: {
+  checked: boolean;
+  onChange: (next: boolean) => void;
+}) {
+  return (
+    <label class="private-toggle" title={t('note.privateHint')}>
+      <input
+        type="checkbox"
+        data-testid="note-private"
+        checked={checked}
+        onChange={(event) => onChange(event.currentTarget.checked)}
+      />{' '}
+      {t('note.private')}
+    </label>
+  );
+}
+
+/** Who a task is for: "Me" first, then colleagues by name (data-testid task-assignee). */
+export function AssigneePicker({
+  value,
+  people,
+  me,
+  label,
+  onChange,
+  autoFocus,
+}: {
+  value: string;
+  people: string[];
+  me: string;
+  label: string;
+  onChange: (name: string) => void;
+  autoFocus?: boolean;
+}) {
+  const others = people.filter((name) => name !== me);
+  return (
+    <select
+      data-testid="task-assignee"
+      aria-label={label}
+      autoFocus={autoFocus}
+      value={value}
+      onChange={(event) => onChange(event.currentTarget.value)}
+    >
+      {me ? <option value={me}>{t('tasks.me')}</option> : <option value="">{t('tasks.nobody')}</option>}
+      {value && value !== me && !others.includes(value) ? <option value={value}>{value}</option> : null}
+      {others.map((name) => (
+        <option key={name} value={name}>
+          {name}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -117,9 +201,26 @@ export function Timeline({
           <time dateTime={new Date(item.at).toISOString()} title={new Date(item.at).toLocaleString(locale())}>
             {relativeTime(item.at, now, locale())}
           </time>
+          {item.private ? (
+            <span class="private" data-testid="timeline-private">
+              {t('note.privateMark')}
+            </span>
+          ) : null}
           {item.summary ? (
             <span class="summary" dir="auto">
               {item.summary}
+            </span>
+          ) : null}
+          {item.wrapUp ? (
+            <span class="wrapup" data-testid="timeline-wrapup" data-outcome={item.wrapUp.outcome}>
+              <strong>{t(`wrapup.outcome.${item.wrapUp.outcome}`)}</strong>
+              {item.wrapUp.note ? <span dir="auto"> · {item.wrapUp.note}</span> : null}
+              {item.wrapUp.by ? (
+                <span class="muted">
+                  {' '}
+                  · <bdi>{item.wrapUp.by}</bdi>
+                </span>
+              ) : null}
             </span>
           ) : null}
         </li>

@@ -65,3 +65,11 @@ export function dateInputToMs(value: string): number | undefined {
   if (!match) return undefined;
   return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])).getTime();
 }
+
+/** "tomorrow", "today", "in 3 days", or the date beyond a week: when a task is due, as people say it. */
+export function dueWhen(due: number, now = Date.now(), locale?: string): string {
+  const days = -daysAgo(due, now);
+  if (Math.abs(days) <= 7)
+    return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(days, 'day');
+  return formatDate(due, locale);
+}

@@ -14,6 +14,9 @@ import { buildCard } from '../../extension/db/cards';
 
 const IL = { defaultCountry: 'IL' };
 
+/** What the tests read of the worker's Chrome APIs. */
+declare const chrome: { notifications: { getAll(): Promise<Record<string, boolean>> } };
+
 /** Records written straight into a desk's database (what the desk had before office mode). */
 function putRecords(page: Page, store: string, records: unknown[]): Promise<void> {
   return page.evaluate(
@@ -492,5 +495,134 @@ describe('office mode, two desks', () => {
     // The call ends: the card no longer says so.
     await postCall(bridge, { callId, state: 'ended', from, direction: 'inbound' });
     await expect.poll(() => b.app.getByTestId('card-presence').count(), { timeout: 10_000 }).toBe(0);
+  });
+  it('wrap-up at a user’s desk, with a follow-up task for a colleague: on the card everywhere (in Hebrew too), the colleague notified and it is first on their Today; a private note never leaves its author', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    const c = desks.find((desk) => desk.name === 'C')!;
+    // Desk A pairs as its own user now: Yael Bar, who answers extension 103.
+    const added = await fetch(`${bridge.httpUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Yael Bar', extensions: ['103'] }),
+    });
+    const { code } = (await added.json()) as { code: string };
+    await a.settings.reload();
+    await a.settings.getByTestId('settings-token').fill(code);
+    await a.settings.getByTestId('settings-save').click();
+    await expect
+      .poll(() => a.settings.getByTestId('settings-paired-as').textContent())
+      .toBe('Paired as Yael Bar');
+    expect(await a.settings.getByTestId('settings-extensions').inputValue()).toBe('103');
+    await expect
+      .poll(() => a.settings.getByTestId('settings-link-state').getAttribute('data-state'))
+      .toBe('connected');
+    await expect.poll(() => syncState(a.settings), { timeout: 20_000 }).toBe('synced');
+
+    // Noa's Today at desk B lists her colleagues: Yael is here.
+    await b.app.goto(`${EXTENSION_URL}/app.html#/today`);
+    await expect
+      .poll(
+        () =>
+          b.app
+            .getByTestId('app-colleagues')
+            .locator('li', { hasText: 'Yael Bar' })
+            .getAttribute('data-state'),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe('free');
+
+    // A known customer calls Yael; she answers, and hangs up: the pop turns into the wrap-up.
+    const noa = (await readStore<CardRecord>(a.app, 'cards')).find((card) => card.name === 'נועה כהן')!;
+    const callId = `wrap-${Date.now()}`;
+    const from = '+972547654321';
+    const opened = popFor(a.browser.context, callId);
+    await postCall(bridge, { callId, state: 'ringing', from, direction: 'inbound', extension: '103' });
+    const pop = await opened;
+    await postCall(bridge, { callId, state: 'answered', from, direction: 'inbound', answeredBy: '103' });
+    // While she talks, Noa's list says so.
+    await expect
+      .poll(
+        () =>
+          b.app
+            .getByTestId('app-colleagues')
+            .locator('li', { hasText: 'Yael Bar' })
+            .getAttribute('data-state'),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe('on-call');
+    expect(await pop.getByTestId('pop-wrapup').count()).toBe(0);
+    await postCall(bridge, { callId, state: 'ended', from, direction: 'inbound' });
+    await expect.poll(() => pop.getByTestId('pop-wrapup').count(), { timeout: 10_000 }).toBe(1);
+    await pop.getByTestId('pop-wrapup-outcome').selectOption('quote-sent');
+    await pop.getByTestId('pop-wrapup-note').fill('Sent the quote for 12 desks');
+    await pop.getByTestId('pop-wrapup-task').fill('Call back about the quote');
+    await pop.getByTestId('pop-wrapup').getByTestId('task-assignee').selectOption('Noa Cohen');
+    // Ctrl+Enter saves, from wherever the cursor is.
+    await pop.getByTestId('pop-wrapup-note').press('Control+Enter');
+    await expect.poll(() => pop.getByTestId('pop-wrapup-saved').count()).toBe(1);
+
+    // At desk B, Noa's: the wrap-up on the customer's card, her new task first on Today, and a notification.
+    const wrapAt = (page: Page) =>
+      page.getByTestId('card-timeline').locator('li', { has: page.getByTestId('timeline-wrapup') });
+    await b.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    await expect
+      .poll(() => wrapAt(b.app).first().textContent(), { timeout: 20_000 })
+      .toContain('Quote sent · Sent the quote for 12 desks · Yael Bar');
+    await expect
+      .poll(
+        async () =>
+          (
+            await readStore<{ id: string; title: string; assignee?: string; assignedBy?: string }>(
+              b.app,
+              'tasks',
+            )
+          ).find((item) => item.title === 'Call back about the quote'),
+        { timeout: 20_000 },
+      )
+      .toMatchObject({ assignee: 'Noa Cohen', assignedBy: 'Yael Bar' });
+    const taskId = (await readStore<{ id: string; title: string }>(b.app, 'tasks')).find(
+      (item) => item.title === 'Call back about the quote',
+    )!.id;
+    const notifications = async (desk: (typeof desks)[0]) =>
+      Object.keys(await (await desk.browser.worker()).evaluate(() => chrome.notifications.getAll()));
+    await expect.poll(() => notifications(b), { timeout: 10_000 }).toContain(`task:${taskId}`);
+    expect(await notifications(a)).not.toContain(`task:${taskId}`);
+    await b.app.goto(`${EXTENSION_URL}/app.html#/today`);
+    await expect
+      .poll(() => b.app.getByTestId('app-my-tasks').locator('li').first().textContent(), { timeout: 10_000 })
+      .toContain('Call back about the quote');
+    // Desk C reads Hebrew: the same wrap-up, in its words.
+    await c.settings.getByTestId('settings-language').selectOption('he');
+    await c.settings.getByTestId('settings-save').click();
+    await c.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    await c.app.reload();
+    await expect
+      .poll(() => wrapAt(c.app).first().textContent(), { timeout: 20_000 })
+      .toContain('נשלחה הצעת מחיר · Sent the quote for 12 desks');
+
+    // Noa writes a private note on the card, then a shared one: the shared one reaches A and C, the private
+    // one never does (and it is still hers at B).
+    await b.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    const form = b.app.getByTestId('card-add-interaction');
+    await form.getByRole('textbox').fill('Owes us 4,000; do not mention the lawsuit');
+    await form.getByTestId('note-private').check();
+    await form.getByRole('button').click();
+    await expect.poll(() => b.app.getByTestId('timeline-private').count()).toBe(1);
+    await form.getByRole('textbox').fill('Prefers mornings');
+    await form.getByRole('button').click();
+    const notes = async (desk: (typeof desks)[0]) =>
+      (await readStore<{ summary: string; cardId: string }>(desk.app, 'interactions'))
+        .filter((item) => item.cardId === noa.id)
+        .map((item) => item.summary);
+    for (const desk of [a, c])
+      await expect.poll(() => notes(desk), { timeout: 20_000 }).toContain('Prefers mornings');
+    for (const desk of [a, c]) expect((await notes(desk)).join('\n')).not.toContain('lawsuit');
+    expect(await notes(b)).toContain('Owes us 4,000; do not mention the lawsuit');
+    await c.settings.getByTestId('settings-language').selectOption('en');
+    await c.settings.getByTestId('settings-save').click();
   });
 });

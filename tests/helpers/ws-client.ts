@@ -11,10 +11,13 @@ import {
 
 export class TestClient {
   readonly frames: ServerFrame[] = [];
+  /** Every frame's text as it came over the socket (to check what a desk was never sent). */
+  readonly raw: string[] = [];
   private waiters: Array<() => void> = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
+      this.raw.push(data.toString());
       const parsed = parseServerFrame(data.toString());
       if (!parsed.ok) throw new Error(`bridge sent an invalid frame: ${parsed.reason}`);
       this.frames.push(parsed.value);

@@ -19,8 +19,18 @@ const NAV = [
 ] as const;
 
 function route(hash: string) {
-  const card = /^#\/cards\/(.+)$/.exec(hash);
-  if (card) return { section: '#/cards', view: <CardDetail id={decodeURIComponent(card[1]!)} /> };
+  // "#/cards/<id>?task=<id>": a task to reassign (from its notification).
+  const card = /^#\/cards\/([^?]+)(?:\?task=(.+))?$/.exec(hash);
+  if (card)
+    return {
+      section: '#/cards',
+      view: (
+        <CardDetail
+          id={decodeURIComponent(card[1]!)}
+          focusTask={card[2] ? decodeURIComponent(card[2]) : undefined}
+        />
+      ),
+    };
   switch (hash) {
     case '#/new':
       return { section: '#/cards', view: <CardDetail /> };

@@ -38,7 +38,7 @@ export interface LinkDeps {
   /** Office mode's frames (sync-ack, sync-changes, sync-error), for the office-sync feature. */
   onSync?(frame: SyncFrame): void;
   /** Office mode's users and their extensions (after each hello, and when they change). */
-  onPeople?(people: ReadonlyArray<{ name: string; extensions: string[] }>): void;
+  onPeople?(people: ReadonlyArray<{ name: string; extensions: string[]; online?: boolean }>): void;
   log(message: string): void;
 }
 
@@ -78,7 +78,7 @@ export function bridgeApiUrl(bridgeUrl: string, path: string): string {
 export async function redeemPairingCode(
   bridgeUrl: string,
   code: string,
-): Promise<{ token: string; name: string }> {
+): Promise<{ token: string; name: string; extensions: string[] }> {
   let response: Response;
   try {
     response = await fetch(bridgeApiUrl(bridgeUrl, '/api/v1/pair'), {
@@ -91,12 +91,15 @@ export async function redeemPairingCode(
   }
   const body = (await response.json().catch(() => ({}))) as {
     token?: string;
-    user?: { name?: string };
+    user?: { name?: string; extensions?: unknown };
     error?: string;
   };
   if (!response.ok || !body.token)
     throw new Error(body.error ?? `The bridge refused the code (${response.status})`);
-  return { token: body.token, name: body.user?.name ?? '' };
+  const extensions = Array.isArray(body.user?.extensions)
+    ? body.user.extensions.filter((item): item is string => typeof item === 'string')
+    : [];
+  return { token: body.token, name: body.user?.name ?? '', extensions };
 }
 
 export class BridgeLink {

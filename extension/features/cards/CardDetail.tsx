@@ -7,10 +7,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { onEvent, sendMessage } from '../../doors/page';
 import type { InteractionKind } from '../../../shared/records';
 import { addNote, recentInteractions } from '../../db/interactions';
-import { addTask, completeTask, openTasks } from '../../db/tasks';
+import { addTask, assignTask, completeTask, openTasks } from '../../db/tasks';
 import { AddTaskForm } from '../../ui/AddTaskForm';
 import { PresenceLine } from '../../ui/Presence';
-import { Section, TaskList, Timeline } from '../../ui/components';
+import { PrivateToggle, Section, TaskList, Timeline } from '../../ui/components';
 import { lastSpokeText } from '../../ui/format';
 import { dirOf, locale, t } from '../../ui/i18n';
 import { useAction } from '../../ui/use-action';
@@ -18,6 +18,7 @@ import { changed, db } from '../app-shell/page-db';
 import { cardKeys } from '../app-shell/query';
 import { CardEditor } from './CardEditor';
 import { MergePanel } from './MergePanel';
+import { assignable, useTeam } from '../team/use-team';
 
 /** How much of the timeline a card page shows. */
 const TIMELINE_LENGTH = 200;
@@ -46,8 +47,10 @@ function CardPresence({ id }: { id: string }) {
   );
 }
 
-export function CardDetail({ id }: { id?: string }) {
+export function CardDetail({ id, focusTask }: { id?: string; focusTask?: string }) {
   const client = useQueryClient();
+  const team = useTeam();
+  const people = assignable(team);
   const card = useQuery({
     queryKey: cardKeys.detail(id ?? 'new'),
     queryFn: async () => {
@@ -85,10 +88,16 @@ export function CardDetail({ id }: { id?: string }) {
                 tasks={card.data.tasks}
                 testId="card-open-tasks"
                 onComplete={(task) => void completeTask(db, task.id).then(refresh)}
+                assigning={{
+                  ...people,
+                  focus: focusTask,
+                  onAssign: (task, assignee) => void assignTask(db, task.id, assignee, team.me).then(refresh),
+                }}
               />
               <AddTaskForm
+                team={people}
                 onAdd={async (task) => {
-                  await addTask(db, { cardId: card.data!.card.id, ...task });
+                  await addTask(db, { cardId: card.data!.card.id, ...task, by: team.me });
                   await refresh();
                 }}
               />
@@ -98,7 +107,7 @@ export function CardDetail({ id }: { id?: string }) {
           <div>
             <Section title={t('timeline.title')}>
               <p class="muted">{lastSpokeText(card.data.card.lastContactAt)}</p>
-              <AddInteractionForm cardId={card.data.card.id} onDone={refresh} />
+              <AddInteractionForm cardId={card.data.card.id} me={team.me} onDone={refresh} />
               <Timeline items={card.data.interactions} testId="card-timeline" />
             </Section>
           </div>
@@ -108,12 +117,29 @@ export function CardDetail({ id }: { id?: string }) {
   );
 }
 
-function AddInteractionForm({ cardId, onDone }: { cardId: string; onDone: () => Promise<void> }) {
+function AddInteractionForm({
+  cardId,
+  me,
+  onDone,
+}: {
+  cardId: string;
+  /** This desk's user: a note can be private to them ('' on the office token: no private notes). */
+  me: string;
+  onDone: () => Promise<void>;
+}) {
   const [text, setText] = useState('');
   const [kind, setKind] = useState<Extract<InteractionKind, 'note' | 'meeting' | 'email'>>('note');
+  const [hidden, setHidden] = useState(false);
   const add = useAction(async () => {
-    await addNote(db, { cardId, text, kind });
+    await addNote(db, {
+      cardId,
+      text,
+      kind,
+      ...(me ? { author: me } : {}),
+      ...(hidden ? { private: true } : {}),
+    });
     setText('');
+    setHidden(false);
     await onDone();
   });
   return (
@@ -143,9 +169,11 @@ function AddInteractionForm({ cardId, onDone }: { cardId: string; onDone: () => 
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
       />
+      {me ? <PrivateToggle checked={hidden} onChange={setHidden} /> : null}
       <button type="submit" disabled={add.pending}>
         {t('timeline.add')}
       </button>
+      {add.error ? <p class="error">{add.error.message}</p> : null}
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { addNote } from '../../db/interactions';
 import { addTask, completeTask } from '../../db/tasks';
 import type { Handlers } from '../../doors/page';
 import type { WorkerContext } from '../../worker/context';
+import { userNameItem } from '../settings/items';
 
 export function installCards(ctx: WorkerContext) {
   const { db } = ctx;
@@ -31,12 +32,13 @@ export function installCards(ctx: WorkerContext) {
       return card;
     },
     addNote: async (input) => {
-      const note = await addNote(db, input);
+      const author = await userNameItem.getValue();
+      const note = await addNote(db, { ...input, ...(author ? { author } : {}) });
       await ctx.changed(input.cardId);
       return note;
     },
     addTask: async (input) => {
-      const task = await addTask(db, input);
+      const task = await addTask(db, { ...input, by: await userNameItem.getValue() });
       await ctx.changed(input.cardId);
       return task;
     },

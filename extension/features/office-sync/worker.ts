@@ -70,7 +70,14 @@ async function previewJoin(db: WorkerContext['db']): Promise<JoinPreview> {
   return { upload: counts, matches, separate: counts.cards - matches.length };
 }
 
-export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame) => boolean) {
+export function installOfficeSync(
+  ctx: WorkerContext,
+  send: (frame: ClientFrame) => boolean,
+  deps: {
+    /** The hub's changes were applied here (in order; `cursor`: where this desk now stands). */
+    onApplied?: (changes: readonly OrderedChange[], cursor: number) => void;
+  } = {},
+) {
   const { db } = ctx;
   let connected = false;
   let offlineSince: number | undefined = Date.now();
@@ -88,7 +95,7 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
    * next one together (up to APPLY_BATCH changes): a download is a few large transactions, not hundreds,
    * and a busy office's edits hold the cards table for a moment a few times a second, not forty.
    */
-  const incoming: Array<{ storeId: string; changes: OrderedChange[] }> = [];
+  const incoming: Array<{ storeId: string; changes: OrderedChange[]; through?: number }> = [];
   let draining = false;
   /** Records this worker created while downloading into empty tables (see applyHubChanges). */
   let fresh: Set<string> | undefined;
@@ -98,13 +105,18 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
       while (incoming.length > 0) {
         const storeId = incoming[0]!.storeId;
         const batch: OrderedChange[] = [];
-        while (incoming.length > 0 && incoming[0]!.storeId === storeId && batch.length < APPLY_BATCH)
-          batch.push(...incoming.shift()!.changes);
+        let through = 0;
+        while (incoming.length > 0 && incoming[0]!.storeId === storeId && batch.length < APPLY_BATCH) {
+          const page = incoming.shift()!;
+          batch.push(...page.changes);
+          through = Math.max(through, page.through ?? 0);
+        }
         try {
           // A call ringing here is looked up first: the office's edits wait the moment its pop takes.
           await ctx.afterRinging();
-          const { touched } = await applyHubChanges(db, storeId, batch, ctx.phone(), fresh);
+          const { touched, cursor } = await applyHubChanges(db, storeId, batch, ctx.phone(), fresh, through);
           if (touched.size > 0) await ctx.changed();
+          deps.onApplied?.(batch, cursor);
           if (fresh && incoming.length === 0) fresh = undefined;
           await publish();
         } catch (error) {
@@ -191,7 +203,11 @@ export function installOfficeSync(ctx: WorkerContext, send: (frame: ClientFrame)
         }
         if (unreadable) return;
         hubHead = Math.max(hubHead, frame.headSeq);
-        incoming.push({ storeId: frame.storeId, changes: checked.changes });
+        incoming.push({
+          storeId: frame.storeId,
+          changes: checked.changes,
+          ...(frame.through !== undefined ? { through: frame.through } : {}),
+        });
         if (!draining) void drain();
         return;
       }

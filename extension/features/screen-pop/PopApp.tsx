@@ -9,12 +9,23 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import type { StatusLight as Light } from '../../db/db';
 import { type CardView, onEvent, type PopView, sendMessage } from '../../doors/page';
 import { CallButton } from '../click-to-call/CallButton';
-import { Avatar, Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
-import { formatDuration, lastSpokeText } from '../../ui/format';
+import { WRAP_OUTCOMES, type WrapOutcome } from '../../../shared/records';
+import {
+  AssigneePicker,
+  Avatar,
+  Ltr,
+  PrivateToggle,
+  Section,
+  StatusLight,
+  TaskList,
+  Timeline,
+} from '../../ui/components';
+import { dateInputToMs, formatDuration, lastSpokeText } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
 import { AddTaskForm } from '../../ui/AddTaskForm';
 import { PresenceLine } from '../../ui/Presence';
 import { useAction } from '../../ui/use-action';
+import { assignable, useTeam } from '../team/use-team';
 
 function callStatusText(view: PopView): string {
   const { call } = view;
@@ -105,6 +116,7 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
           <CallButton number={customerNumber(data.call)} label={t('pop.callBack')} />
         </p>
       ) : null}
+      {wrapsUp(data) ? <WrapUp view={data} callId={callId} /> : null}
       {data.numberKind === 'withheld' ? (
         <section data-testid="pop-withheld" class="unknown">
           <h1>{t('pop.withheld')}</h1>
@@ -120,6 +132,148 @@ export function PopApp({ callId, initial }: { callId: string; initial: PopView |
 }
 
 const CLOSE_AFTER_ANSWERED_ELSEWHERE_MS = 4000;
+/** After a wrap-up is saved the pop says so for a moment, then closes. */
+const CLOSE_AFTER_WRAPUP_MS = 1500;
+
+/** An answered call of this desk's ended: time to write down what was said. */
+function wrapsUp(view: PopView): boolean {
+  return view.call.status === 'ended' && view.call.answeredAt !== undefined && !view.answeredElsewhere;
+}
+
+function tomorrowInput(now = new Date()): string {
+  const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}`;
+}
+
+/**
+ * The wrap-up: outcome, a note and a follow-up task (due, for whom) in one step; Ctrl+Enter saves, Skip
+ * leaves the call logged as it is. Saved on the call's entry, which every desk shows.
+ */
+function WrapUp({ view, callId }: { view: PopView; callId: string }) {
+  const team = useTeam();
+  const people = assignable(team);
+  const [outcome, setOutcome] = useState<WrapOutcome>('resolved');
+  const [note, setNote] = useState('');
+  const [task, setTask] = useState('');
+  const [due, setDue] = useState(tomorrowInput);
+  const [assignee, setAssignee] = useState<string | undefined>(undefined);
+  const [saved, setSaved] = useState(false);
+  const onCard = view.card !== undefined;
+  const save = useAction(
+    () =>
+      sendMessage('saveWrapUp', {
+        callId,
+        outcome,
+        note,
+        ...(onCard && task.trim()
+          ? { task: { title: task, due: dateInputToMs(due), ...(assignee ? { assignee } : {}) } }
+          : {}),
+      }),
+    () => {
+      setSaved(true);
+      setTimeout(() => window.close(), CLOSE_AFTER_WRAPUP_MS);
+    },
+  );
+  const noteInput = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => noteInput.current?.focus(), []);
+  if (saved)
+    return (
+      <p class="wrapup-saved" data-testid="pop-wrapup-saved" role="status">
+        {t('wrapup.saved')}
+      </p>
+    );
+  return (
+    <form
+      class="wrapup stack"
+      data-testid="pop-wrapup"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save.run();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          void save.run();
+        }
+      }}
+    >
+      <h2>{t('wrapup.title')}</h2>
+      <label>
+        {t('wrapup.outcome')}
+        <select
+          data-testid="pop-wrapup-outcome"
+          value={outcome}
+          onChange={(event) => {
+            const next = event.currentTarget.value as WrapOutcome;
+            setOutcome(next);
+            if (next === 'call-back' && !task.trim()) setTask(t('wrapup.callBackTask'));
+          }}
+        >
+          {WRAP_OUTCOMES.map((item) => (
+            <option key={item} value={item}>
+              {t(`wrapup.outcome.${item}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('wrapup.note')}
+        <textarea
+          data-testid="pop-wrapup-note"
+          dir="auto"
+          rows={3}
+          ref={noteInput}
+          value={note}
+          onInput={(event) => setNote(event.currentTarget.value)}
+        />
+      </label>
+      {onCard ? (
+        <fieldset class="wrapup-task">
+          <legend>{t('wrapup.followUp')}</legend>
+          <input
+            data-testid="pop-wrapup-task"
+            dir="auto"
+            aria-label={t('tasks.new')}
+            placeholder={t('tasks.new')}
+            value={task}
+            onInput={(event) => setTask(event.currentTarget.value)}
+          />
+          <input
+            type="date"
+            data-testid="pop-wrapup-due"
+            aria-label={t('tasks.due')}
+            value={due}
+            onInput={(event) => setDue(event.currentTarget.value)}
+          />
+          {people.people.length > 0 ? (
+            <AssigneePicker
+              value={assignee ?? people.me}
+              people={people.people}
+              me={people.me}
+              label={t('tasks.assignTo')}
+              onChange={setAssignee}
+            />
+          ) : null}
+        </fieldset>
+      ) : null}
+      <p class="actions">
+        <button type="submit" data-testid="pop-wrapup-save" disabled={save.pending}>
+          {t('wrapup.save')}
+        </button>{' '}
+        <button type="button" data-testid="pop-wrapup-skip" onClick={() => window.close()}>
+          {t('wrapup.skip')}
+        </button>{' '}
+        <span class="muted">{t('wrapup.shortcut')}</span>
+      </p>
+      {save.error ? (
+        <p class="error" role="alert">
+          {save.error.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
 
 /** Someone else picked up: say who, then get out of the way. */
 function AnsweredElsewhere({ by, since }: { by: string; since?: number }) {
@@ -196,6 +350,7 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
     if (picked) void pick.run(picked.card.id);
   }, [first]);
   const shown = picked ?? first;
+  const people = assignable(useTeam());
   const { card, tasks, interactions } = shown;
   // "Last spoke" means before this call.
   const previous = interactions.find((item) => item.callId !== callId);
@@ -261,12 +416,13 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
         />
         <AddTaskForm
           testId="pop-add-task"
+          team={people}
           onAdd={(task) => sendMessage('addTask', { cardId: card.id, ...task })}
         />
       </Section>
       <Section title={t('pop.recent')}>
         <Timeline items={interactions} testId="pop-recent-interactions" />
-        <AddNote cardId={card.id} />
+        <AddNote cardId={card.id} canHide={people.me !== ''} />
       </Section>
     </>
   );
@@ -303,11 +459,15 @@ function StatusPicker({ cardId, status, note }: { cardId: string; status: Light;
   );
 }
 
-function AddNote({ cardId }: { cardId: string }) {
+function AddNote({ cardId, canHide }: { cardId: string; canHide: boolean }) {
   const [text, setText] = useState('');
+  const [hidden, setHidden] = useState(false);
   const add = useAction(
-    () => sendMessage('addNote', { cardId, text }),
-    () => setText(''),
+    () => sendMessage('addNote', { cardId, text, ...(hidden ? { private: true } : {}) }),
+    () => {
+      setText('');
+      setHidden(false);
+    },
   );
   return (
     <form
@@ -325,6 +485,7 @@ function AddNote({ cardId }: { cardId: string }) {
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
       />
+      {canHide ? <PrivateToggle checked={hidden} onChange={setHidden} /> : null}
       <button type="submit" disabled={add.pending}>
         {t('pop.addNoteButton')}
       </button>

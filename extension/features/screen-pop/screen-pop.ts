@@ -151,6 +151,11 @@ export class ScreenPop {
       .map((call) => ({ who: this.who(call.extension)!, since: call.since }));
   }
 
+  /** Every live call of the office: which extension talks, since when (the colleagues' list). */
+  talking(): Array<{ extension: string; since: number }> {
+    return [...this.live.values()].map((call) => ({ extension: call.extension, since: call.since }));
+  }
+
   setPeople(people: ReadonlyArray<{ name: string; extensions: string[] }>): void {
     this.people = new Map(people.flatMap((person) => person.extensions.map((ext) => [ext, person.name])));
     void this.refreshOpen();

@@ -29,6 +29,7 @@ export function installScreenPop(ctx: WorkerContext, deps: { ack(callId: string)
   return {
     /** Office mode's users: an answering extension is shown with its colleague's name. */
     setPeople: (people: ReadonlyArray<{ name: string; extensions: string[] }>) => pop.setPeople(people),
+    talking: () => pop.talking(),
     /** Popped calls survive a worker restart: load them before the link delivers calls. */
     restored: pop.restore(),
     onCall: async (frame: CallFrame) => {

@@ -235,18 +235,24 @@ export function SettingsView() {
       // Who this desk is: the user a code paired it as; kept while the token stays; nobody by name with
       // any other token (the office's own).
       let name = secret === (await bridgeTokenItem.getValue()) ? await userNameItem.getValue() : '';
+      let mine = extensions;
       if (code) {
         const paired = await redeemPairingCode(url.trim(), code);
         secret = paired.token;
         name = paired.name;
         setToken(secret);
         setPairedAs(paired.name);
+        // The admin said which extensions the user answers: this desk takes them unless told otherwise.
+        if (parseExtensions(mine).length === 0 && paired.extensions.length > 0) {
+          mine = paired.extensions.join(', ');
+          setExtensions(mine);
+        }
       }
       await Promise.all([
         userNameItem.setValue(name),
         defaultCountryItem.setValue(country),
         outsideLinePrefixItem.setValue(prefix.replace(/\D/g, '')),
-        myExtensionsItem.setValue(parseExtensions(extensions).join(', ')),
+        myExtensionsItem.setValue(parseExtensions(mine).join(', ')),
         languageItem.setValue(language),
         bridgeUrlItem.setValue(url.trim()),
         bridgeTokenItem.setValue(secret),

@@ -12,6 +12,26 @@ import { t } from '../../ui/i18n';
 import { panelKeys } from '../app-shell/query';
 import { useAction } from '../../ui/use-action';
 import { CaptureForm } from './CaptureForm';
+import { PresenceLine } from '../../ui/Presence';
+import type { Presence } from '../../doors/page';
+
+/** A colleague on a call with this sender's company or person right now (office mode). */
+function PanelPresence({ cardId }: { cardId: string }) {
+  const [presence, setPresence] = useState<Presence[]>([]);
+  useEffect(() => {
+    const load = () => void sendMessage('getPresence', cardId).then(setPresence, () => setPresence([]));
+    load();
+    return onEvent('presenceChanged', load);
+  }, [cardId]);
+  if (presence.length === 0) return null;
+  return (
+    <div data-testid="panel-presence">
+      {presence.map((item) => (
+        <PresenceLine key={`${item.who}-${item.since}`} presence={item} testId="panel-presence-line" />
+      ))}
+    </div>
+  );
+}
 
 function useTabId(): number | null {
   const fixed = Number(new URLSearchParams(location.search).get('tab'));
@@ -103,6 +123,7 @@ function PanelCard({ view }: { view: PanelView }) {
           {t(`stage.${card.stage}`)}
         </p>
         {view.matchedBy === 'domain' ? <p class="muted">{t('panel.byDomain')}</p> : null}
+        <PanelPresence cardId={card.id} />
         {card.phones[0] ? (
           <p>
             <Ltr>{card.phones[0].raw}</Ltr>

@@ -7,6 +7,7 @@ import Dexie from 'dexie';
 import { useEffect, useState } from 'preact/hooks';
 import { type Card, type Interaction, type Task, UNKNOWN_CARD } from '../../db/db';
 import { claimMissedCall } from '../../db/interactions';
+import { completeTask } from '../../db/tasks';
 import { describeInteraction, Ltr, Section } from '../../ui/components';
 import { formatDate, relativeTime } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
@@ -16,6 +17,7 @@ import { todayKeys } from '../app-shell/query';
 import { CallButton } from '../click-to-call/CallButton';
 import { userNameItem } from '../settings/items';
 import { type MissedEntry, missedQueue } from './missed-queue';
+import { ColleagueList } from '../team/ColleagueList';
 
 /** How far back the queue looks: a missed call older than this is history, not a to-do. */
 const QUEUE_DAYS = 14;
@@ -24,26 +26,36 @@ function startOfToday(now = new Date()): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
 }
 
-async function loadToday() {
+/** My open tasks first: overdue, then by due date (undated last), then oldest. */
+function byDue(a: Task, b: Task): number {
+  return (a.due ?? Number.POSITIVE_INFINITY) - (b.due ?? Number.POSITIVE_INFINITY) || a.createdAt - b.createdAt;
+}
+
+async function loadToday(me: string) {
   const today = startOfToday();
   const tomorrow = today + 24 * 60 * 60 * 1000;
-  const [tasks, recent] = await Promise.all([
+  const [due, mine, recent] = await Promise.all([
     db.tasks
       .where('due')
       .below(tomorrow)
-      .filter((task) => task.done === 0)
+      .filter((task) => task.done === 0 && (!me || task.assignee !== me))
       .sortBy('due'),
+    me ? db.tasks.where('[assignee+done]').equals([me, 0]).toArray() : Promise.resolve([]),
     db.interactions
       .where('at')
       .between(today - QUEUE_DAYS * 24 * 60 * 60 * 1000, Dexie.maxKey)
       .filter((item) => item.kind === 'call')
       .sortBy('at'),
   ]);
+  const myTasks = mine.sort(byDue);
+  // With a user, the rest are the team's: the ones overdue (due today is the assignee's business).
+  const tasks = me ? due.filter((task) => task.due! < today) : due;
   const calls = recent.filter((call) => call.at >= today).reverse();
   const queue = missedQueue(recent);
   const cardIds = [
     ...new Set([
       ...tasks.map((task) => task.cardId),
+      ...myTasks.map((task) => task.cardId),
       ...calls.map((call) => call.cardId),
       ...queue.map((entry) => entry.cardId),
     ]),
@@ -51,7 +63,7 @@ async function loadToday() {
   const cards = new Map(
     (await db.cards.bulkGet(cardIds)).filter((card): card is Card => !!card).map((card) => [card.id, card]),
   );
-  return { tasks, calls, queue, cards };
+  return { tasks, myTasks, calls, queue, cards };
 }
 
 function Who({ item, cards }: { item: Interaction | Task; cards: Map<string, Card> }) {
@@ -117,39 +129,84 @@ function MissedCaller({ entry, cards, me }: { entry: MissedEntry; cards: Map<str
   );
 }
 
+function TodayTasks({
+  tasks,
+  cards,
+  testId,
+  showAssignee,
+}: {
+  tasks: Task[];
+  cards: Map<string, Card>;
+  testId: string;
+  showAssignee?: boolean;
+}) {
+  const client = useQueryClient();
+  const complete = useAction(async (task: Task) => {
+    await completeTask(db, task.id);
+    await changed();
+    await client.invalidateQueries({ queryKey: todayKeys.all });
+  });
+  return (
+    <ul class="tasks" data-testid={testId}>
+      {tasks.map((task) => (
+        <li key={task.id} class={task.due !== undefined && task.due < startOfToday() ? 'overdue' : undefined}>
+          <input
+            type="checkbox"
+            aria-label={t('tasks.done', { title: task.title })}
+            onChange={() => void complete.run(task)}
+          />
+          <span class="task-title">
+            <bdi>{task.title}</bdi>
+          </span>
+          <Who item={task} cards={cards} />
+          <span class="due">{task.due !== undefined ? formatDate(task.due, locale()) : ''}</span>
+          {showAssignee && task.assignee ? (
+            <span class="assignee">
+              <bdi>{task.assignee}</bdi>
+            </span>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function TodayView() {
-  const data = useQuery({ queryKey: todayKeys.all, queryFn: loadToday });
-  const now = Date.now();
-  const [me, setMe] = useState('');
+  const [me, setMe] = useState<string | null>(null);
   useEffect(() => {
     void userNameItem.getValue().then(setMe);
   }, []);
+  const data = useQuery({
+    queryKey: [...todayKeys.all, me ?? ''],
+    queryFn: () => loadToday(me ?? ''),
+    enabled: me !== null,
+  });
+  const now = Date.now();
   const queue = data.data?.queue ?? [];
   return (
     <div class="page-body wide">
       <h1>{t('today.title')}</h1>
-      <Section title={t('today.tasks')}>
+      {me ? (
+        <Section title={t('today.myTasks')}>
+          {data.data?.myTasks.length === 0 ? <p class="empty">{t('today.noMyTasks')}</p> : null}
+          <TodayTasks tasks={data.data?.myTasks ?? []} cards={data.data?.cards ?? new Map()} testId="app-my-tasks" />
+        </Section>
+      ) : null}
+      <Section title={me ? t('today.teamOverdue') : t('today.tasks')}>
         {data.data?.tasks.length === 0 ? <p class="empty">{t('today.noTasks')}</p> : null}
-        <ul class="tasks" data-testid="today-tasks">
-          {data.data?.tasks.map((task) => (
-            <li
-              key={task.id}
-              class={task.due !== undefined && task.due < startOfToday() ? 'overdue' : undefined}
-            >
-              <span class="task-title">
-                <bdi>{task.title}</bdi>
-              </span>
-              <Who item={task} cards={data.data!.cards} />
-              <span class="due">{task.due !== undefined ? formatDate(task.due, locale()) : ''}</span>
-            </li>
-          ))}
-        </ul>
+        <TodayTasks
+          tasks={data.data?.tasks ?? []}
+          cards={data.data?.cards ?? new Map()}
+          testId="today-tasks"
+          showAssignee={!!me}
+        />
       </Section>
+      <ColleagueList />
       <Section title={t('today.missed')}>
         {data.data && queue.length === 0 ? <p class="empty">{t('today.noMissed')}</p> : null}
         <ul class="timeline" data-testid="app-missed-queue">
           {queue.map((entry) => (
-            <MissedCaller key={entry.key} entry={entry} cards={data.data!.cards} me={me} />
+            <MissedCaller key={entry.key} entry={entry} cards={data.data!.cards} me={me ?? ''} />
           ))}
         </ul>
       </Section>
