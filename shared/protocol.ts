@@ -162,6 +162,36 @@ export const ServerFrameSchema = v.variant('type', [
      */
     through: v.optional(seq),
   }),
+  /** A card's history from the hub's change log: who changed what and when, oldest first. */
+  v.object({
+    type: v.literal('sync-history'),
+    requestId: v.string(),
+    cardId: v.string(),
+    entries: v.pipe(
+      v.array(
+        v.object({
+          seq,
+          /** When the hub took it (ms since the epoch). */
+          at: timestamp,
+          author: v.string(),
+          op: v.picklist(['put', 'delete', 'restore', 'merge']),
+          /** The fields it set or changed (names only: the card shows the values). */
+          fields: v.array(v.string()),
+          created: v.optional(v.boolean()),
+        }),
+      ),
+      v.maxLength(1000),
+    ),
+  }),
+  /** The office's deleted cards (tombstones), newest first: what can be restored. */
+  v.object({
+    type: v.literal('sync-deleted'),
+    requestId: v.string(),
+    cards: v.pipe(
+      v.array(v.object({ id: v.string(), name: v.string(), deletedBy: v.string(), deletedAt: timestamp })),
+      v.maxLength(1000),
+    ),
+  }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 
@@ -201,6 +231,17 @@ export const ClientFrameSchema = v.variant('type', [
     requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
     storeId: v.nullable(v.string()),
     afterSeq: seq,
+  }),
+  /** A card's history (answered with sync-history). */
+  v.object({
+    type: v.literal('sync-history'),
+    requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+    cardId: v.pipe(v.string(), v.minLength(1), v.maxLength(300)),
+  }),
+  /** The deleted cards (answered with sync-deleted). */
+  v.object({
+    type: v.literal('sync-deleted'),
+    requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   }),
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;

@@ -115,7 +115,13 @@ export function applyChange(record: StoredRecord | undefined, change: OrderedCha
     case 'delete':
       return { ...base, deleted: true, seq: change.seq };
     case 'restore':
-      return { ...base, deleted: false, seq: change.seq };
+      // The hub sends a restored record whole (desks dropped a deleted one's data).
+      return {
+        ...base,
+        data: change.fields ? { ...base.data, ...change.fields, id: base.id } : base.data,
+        deleted: false,
+        seq: change.seq,
+      };
     case 'merge':
     case 'put': {
       const data = { ...base.data };

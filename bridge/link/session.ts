@@ -90,6 +90,12 @@ export function handleFrame(deps: SessionDeps, client: Client, frame: ClientFram
     case 'sync-pull':
       void deps.sync.pull(client, frame);
       return;
+    case 'sync-history':
+      void deps.sync.history(client, frame);
+      return;
+    case 'sync-deleted':
+      void deps.sync.deleted(client, frame);
+      return;
     case 'dial':
       void dial(deps, client, frame.requestId, frame.number, frame.fromExtension);
       return;

@@ -221,7 +221,7 @@ export class SyncHub {
       });
       this.state.headSeq = result.headSeq;
       // What this push added, as the store now holds it (a merge is stored as more than it was sent: read).
-      news = checked.changes.some((change) => change.op === 'merge')
+      news = checked.changes.some((change) => change.op === 'merge' || change.op === 'restore')
         ? []
         : checked.changes
             .map((change, index) => ({
@@ -286,6 +286,55 @@ export class SyncHub {
       });
     }
     return everyone;
+  }
+
+  /** A card's history, from the change log: who changed which fields, when (the hub's clock). */
+  async history(client: Client, frame: { requestId: string; cardId: string }): Promise<void> {
+    try {
+      const store = await this.ready();
+      const changes = await store.history(frame.cardId);
+      this.clients.send(client, {
+        type: 'sync-history',
+        requestId: frame.requestId,
+        cardId: frame.cardId,
+        entries: changes.map((change) => ({
+          seq: change.seq,
+          at: change.at,
+          author: change.author,
+          op: change.op,
+          fields: [...Object.keys(change.fields ?? {}), ...Object.keys(change.sets ?? {})].filter(
+            (field) => field !== 'id' && field !== 'updatedAt' && field !== 'createdAt',
+          ),
+          ...(change.revive ? { created: true } : {}),
+        })),
+      });
+    } catch (error) {
+      this.clients.send(client, {
+        type: 'sync-error',
+        requestId: frame.requestId,
+        code: 'no-store',
+        reason: `the office store is not available: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  /** The deleted cards anyone may restore. */
+  async deleted(client: Client, frame: { requestId: string }): Promise<void> {
+    try {
+      const store = await this.ready();
+      this.clients.send(client, {
+        type: 'sync-deleted',
+        requestId: frame.requestId,
+        cards: await store.deletedCards(),
+      });
+    } catch (error) {
+      this.clients.send(client, {
+        type: 'sync-error',
+        requestId: frame.requestId,
+        code: 'no-store',
+        reason: `the office store is not available: ${(error as Error).message}`,
+      });
+    }
   }
 
   async pull(

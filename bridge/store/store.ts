@@ -315,7 +315,7 @@ export class OfficeStore {
         if (!seqOf.has(change.id) && !fresh.has(change.id)) fresh.set(change.id, change);
       const news = [...fresh.values()];
       const privacy = await this.privacy(tx, news, author);
-      if (news.some((change) => change.op === 'merge')) {
+      if (news.some((change) => change.op === 'merge' || change.op === 'restore')) {
         for (const change of news)
           seqOf.set(change.id, await this.apply(tx, change, author, privacy.get(change.id)));
       } else if (news.length > 0) {
@@ -483,6 +483,12 @@ export class OfficeStore {
       // Desks apply the merge as the hub resolved it: the survivor's fields travel with the change.
       fields = mergeInto(current, from);
     }
+    if (change.op === 'restore') {
+      if (!current) throw new StoreError(`a restore of a record the hub does not have`, 'missing-record');
+      // Desks dropped the deleted record's data: it travels whole (the hub's own markers stay here).
+      const { privateTo: _, ...data } = current.data;
+      fields = data;
+    }
     const body = { fields, sets: change.sets, from: change.from, revive: change.revive, privateTo };
     const [row] = await tx.query<{ seq: number }>(
       `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
@@ -493,6 +499,8 @@ export class OfficeStore {
     const next = applyChange(current, { ...withOwner({ ...change, fields }, privateTo), seq, author });
     await this.write(tx, next);
     await this.indexCards(tx, [next]);
+    if (change.op === 'restore' && change.table === 'cards' && current?.deleted)
+      await this.restoreWithCard(tx, change, author, current.seq);
     if (from) {
       await this.write(tx, { ...from, deleted: true, seq });
       await this.indexCards(tx, [{ ...from, deleted: true }]);
@@ -504,6 +512,69 @@ export class OfficeStore {
       );
     }
     return seq;
+  }
+
+  /**
+   * A card brought back brings back what its delete took with it: its tasks and notes deleted within a
+   * minute of the card (each a restore in the log, whole, so every desk gets them back too).
+   */
+  private async restoreWithCard(
+    tx: SqlRunner,
+    change: Change,
+    author: string,
+    deletedSeq: number,
+  ): Promise<void> {
+    const rows = await tx.query<RecordRow & { owner: string | null }>(
+      `SELECT r.tbl, r.id, r.data, r.deleted, r.seq, r.data->>'privateTo' AS owner FROM kesher_records r
+       JOIN kesher_changes c ON c.seq = r.seq
+       WHERE r.tbl IN ('tasks', 'interactions') AND r.deleted AND r.data->>'cardId' = $1
+         AND c.op = 'delete'
+         AND abs(c.desk_at - (SELECT desk_at FROM kesher_changes WHERE seq = $2)) <= 60000
+       ORDER BY r.seq, r.id`,
+      [change.rowId, deletedSeq],
+    );
+    for (const row of rows) {
+      const { privateTo: _, ...data } = row.data;
+      const body = { fields: data, ...(row.owner ? { privateTo: row.owner } : {}) };
+      const [inserted] = await tx.query<{ seq: number }>(
+        `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
+         VALUES ($1, $2, $3, 'restore', $4, $5, $6) RETURNING seq`,
+        [`${change.id}/${row.tbl}/${row.id}`, row.tbl, row.id, JSON.stringify(body), author, change.at],
+      );
+      await this.write(tx, { ...toRecord(row), deleted: false, seq: Number(inserted!.seq) });
+    }
+  }
+
+  /** A card's changes (and merges into it), oldest first: its history. At most the last 1,000. */
+  async history(cardId: string): Promise<HubChange[]> {
+    const rows = await this.sql.query<ChangeRow & { hub_ms: number }>(
+      `SELECT seq, change_id, tbl, row_id, op, body, author, desk_at,
+              (extract(epoch FROM hub_at) * 1000)::bigint AS hub_ms
+       FROM kesher_changes
+       WHERE tbl = 'cards' AND (row_id = $1 OR (op = 'merge' AND body->>'from' = $1))
+       ORDER BY seq DESC LIMIT 1000`,
+      [cardId],
+    );
+    return rows.reverse().map((row) => ({ ...toChange(row), at: Number(row.hub_ms) }));
+  }
+
+  /** The office's deleted cards (not merged ones: those live on in another), newest first. */
+  async deletedCards(
+    limit = 500,
+  ): Promise<Array<{ id: string; name: string; deletedBy: string; deletedAt: number }>> {
+    const rows = await this.sql.query<{ id: string; name: string | null; author: string; hub_ms: number }>(
+      `SELECT r.id, r.data->>'name' AS name, c.author, (extract(epoch FROM c.hub_at) * 1000)::bigint AS hub_ms
+       FROM kesher_records r JOIN kesher_changes c ON c.seq = r.seq
+       WHERE r.tbl = 'cards' AND r.deleted AND c.op = 'delete'
+       ORDER BY r.seq DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name ?? '',
+      deletedBy: row.author,
+      deletedAt: Number(row.hub_ms),
+    }));
   }
 
   private async write(tx: SqlRunner, record: StoredRecord): Promise<void> {

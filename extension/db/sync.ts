@@ -322,3 +322,18 @@ async function applyRun(
   for (const [table, ids] of deletes) await db.table(table).bulkDelete(ids);
   for (const [table, records] of puts) await db.table(table).bulkPut(records);
 }
+
+/**
+ * Ask the hub to bring a deleted card back (office mode): the card's data is the hub's (this desk dropped
+ * it), so the restore is a change of its own in the outbox; the hub answers with the card whole.
+ */
+export async function queueRestore(db: KesherDb, cardId: string): Promise<void> {
+  await db.transaction('rw', db.outbox, db.meta, async () => {
+    if (!(await officeMeta(db)).enabled) throw new Error('Restoring a deleted card needs office mode.');
+    await db.outbox.add({
+      change: { id: crypto.randomUUID(), table: 'cards', rowId: cardId, op: 'restore', at: Date.now() },
+      rowId: cardId,
+      table: 'cards',
+    });
+  });
+}

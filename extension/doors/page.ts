@@ -180,7 +180,31 @@ export interface WrapUpForm {
   task?: { title: string; due?: number; assignee?: string };
 }
 
+/** One change in a card's history (office mode: the hub's change log). */
+export interface HistoryEntry {
+  seq: number;
+  at: number;
+  author: string;
+  op: 'put' | 'delete' | 'restore' | 'merge';
+  fields: string[];
+  created?: boolean;
+}
+
+/** A card the office deleted, which anyone can bring back. */
+export interface DeletedCard {
+  id: string;
+  name: string;
+  deletedBy: string;
+  deletedAt: number;
+}
+
 export interface ProtocolMap {
+  /** A card's history from the office store (office mode only). */
+  getCardHistory(cardId: string): HistoryEntry[];
+  /** The office's deleted cards (office mode only). */
+  listDeletedCards(): DeletedCard[];
+  /** Bring a deleted card back for the whole office, with the tasks and notes its delete took. */
+  restoreCard(cardId: string): void;
   /** This desk's user and colleagues (for assignees and the colleagues' list). */
   getTeam(): Team;
   /** The wrap-up after an answered call: on the call's entry, with a follow-up task. */

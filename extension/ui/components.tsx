@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import {
   type Card,
   type Interaction,
@@ -152,11 +153,16 @@ export function AssigneePicker({
   autoFocus?: boolean;
 }) {
   const others = people.filter((name) => name !== me);
+  const select = useRef<HTMLSelectElement>(null);
+  // Opened to reassign this task (from its notification): the choice is where the keyboard is.
+  useEffect(() => {
+    if (autoFocus) select.current?.focus();
+  }, [autoFocus]);
   return (
     <select
+      ref={select}
       data-testid="task-assignee"
       aria-label={label}
-      autoFocus={autoFocus}
       value={value}
       onChange={(event) => onChange(event.currentTarget.value)}
     >

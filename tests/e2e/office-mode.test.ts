@@ -625,4 +625,52 @@ describe('office mode, two desks', () => {
     await c.settings.getByTestId('settings-language').selectOption('en');
     await c.settings.getByTestId('settings-save').click();
   });
+  it('a card deleted at one desk is listed at another and restored there for everyone, with its tasks; its history says who did what', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    const c = desks.find((desk) => desk.name === 'C')!;
+    const noa = (await readStore<CardRecord>(b.app, 'cards')).find((card) => card.name === 'נועה כהן')!;
+    const tasksOf = async (desk: (typeof desks)[0]) =>
+      (await readStore<{ cardId: string; title: string }>(desk.app, 'tasks'))
+        .filter((task) => task.cardId === noa.id)
+        .map((task) => task.title);
+    // Noa (desk B) deletes the card.
+    await b.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    await b.app.getByTestId('card-delete').click();
+    for (const desk of [a, b, c])
+      await expect
+        .poll(
+          async () => (await readStore<CardRecord>(desk.app, 'cards')).some((card) => card.id === noa.id),
+          {
+            timeout: 20_000,
+          },
+        )
+        .toBe(false);
+    // Yael, at desk A, finds it among the deleted cards and brings it back.
+    await a.app.goto(`${EXTENSION_URL}/app.html#/cards`);
+    await a.app.getByTestId('deleted-cards').locator('summary').click();
+    const row = a.app.getByTestId('deleted-cards').locator('li', { hasText: 'נועה כהן' });
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('deleted by Noa Cohen');
+    await row.getByTestId('deleted-restore').click();
+    for (const desk of [a, b, c]) {
+      await expect
+        .poll(
+          async () =>
+            (await readStore<CardRecord>(desk.app, 'cards')).find((card) => card.id === noa.id)?.name,
+          {
+            timeout: 20_000,
+          },
+        )
+        .toBe('נועה כהן');
+      await expect.poll(() => tasksOf(desk), { timeout: 20_000 }).toContain('Call back about the quote');
+    }
+    // Found by its number again at desk C, and its history (newest first) at desk B.
+    await b.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    await b.app.getByTestId('card-history-load').click();
+    const history = b.app.getByTestId('card-history').locator('li');
+    await expect
+      .poll(() => history.first().textContent(), { timeout: 10_000 })
+      .toMatch(/^Restored the cardYael Bar/);
+    expect(await history.nth(1).textContent()).toMatch(/^Deleted the cardNoa Cohen/);
+    expect(await history.last().textContent()).toMatch(/^Created the card/);
+  });
 });

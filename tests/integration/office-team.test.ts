@@ -154,4 +154,114 @@ describe('working as a team', () => {
     await expect.poll(people, { timeout: 5000 }).toEqual(['Dana Levi::false', 'Noa Cohen:101:true']);
     await noaDesk.close();
   });
+  it('a card’s history says who changed what, from the change log; a deleted card is listed, and restored whole with what its delete took', async () => {
+    const noaDesk = await desk(noa);
+    const danaDesk = await desk(dana);
+    const office = await desk(TOKEN);
+    for (const client of [noaDesk, danaDesk, office]) await pull(client);
+    const put = (table: string, rowId: string, fields: Record<string, unknown>, revive = false) => ({
+      id: randomUUID(),
+      table,
+      rowId,
+      op: 'put',
+      fields,
+      ...(revive ? { revive: true } : {}),
+      at: Date.now(),
+    });
+    const gone = (table: string, rowId: string) => ({
+      id: randomUUID(),
+      table,
+      rowId,
+      op: 'delete',
+      at: Date.now(),
+    });
+    expect(
+      (await push(noaDesk, [put('cards', 'c-hist', { name: 'Globex', stage: 'lead' }, true)])).type,
+    ).toBe('sync-ack');
+    expect(
+      (await push(danaDesk, [put('cards', 'c-hist', { stage: 'prospect', statusNote: 'Hot' })])).type,
+    ).toBe('sync-ack');
+    await push(noaDesk, [
+      put('tasks', 't-hist', { cardId: 'c-hist', title: 'Send the contract', done: 0 }, true),
+      put('interactions', 'n-hist', { cardId: 'c-hist', kind: 'note', summary: 'Met at the fair' }, true),
+      put(
+        'interactions',
+        'n-hist-private',
+        { cardId: 'c-hist', kind: 'note', summary: 'Mine', private: true },
+        true,
+      ),
+    ]);
+    // Noa deletes the card (and, as a desk does, its task and notes).
+    await push(noaDesk, [
+      gone('cards', 'c-hist'),
+      gone('tasks', 't-hist'),
+      gone('interactions', 'n-hist'),
+      gone('interactions', 'n-hist-private'),
+    ]);
+
+    const ask = async (client: TestClient, frame: Record<string, unknown>) => {
+      const start = client.frames.length;
+      client.send(frame);
+      return client.next(
+        (answer): answer is Extract<ServerFrame, { type: 'sync-history' | 'sync-deleted' }> =>
+          answer.type === frame.type,
+        start,
+      );
+    };
+    const deleted = await ask(danaDesk, { type: 'sync-deleted', requestId: 'd1' });
+    expect(
+      deleted.type === 'sync-deleted' && deleted.cards.map((card) => [card.id, card.name, card.deletedBy]),
+    ).toEqual([['c-hist', 'Globex', 'Noa Cohen']]);
+
+    // Dana brings it back: every desk gets the card whole, its task and its shared note too.
+    const before = office.frames.length;
+    expect(
+      (
+        await push(danaDesk, [
+          { id: randomUUID(), table: 'cards', rowId: 'c-hist', op: 'restore', at: Date.now() },
+        ])
+      ).type,
+    ).toBe('sync-ack');
+    const restored = () =>
+      office.frames
+        .slice(before)
+        .filter(isType('sync-changes'))
+        .flatMap((frame) => frame.changes as OrderedChange[]);
+    await expect
+      .poll(() => restored().map((change) => `${change.op}:${change.rowId}`))
+      .toEqual(['restore:c-hist', 'restore:t-hist', 'restore:n-hist']);
+    expect(restored()[0]?.fields).toMatchObject({ name: 'Globex', stage: 'prospect', statusNote: 'Hot' });
+    expect(restored()[1]?.fields).toMatchObject({ title: 'Send the contract', cardId: 'c-hist' });
+    // The private note came back for Noa only.
+    await expect
+      .poll(() =>
+        heard(noaDesk)
+          .filter((change) => change.op === 'restore')
+          .map((change) => change.rowId),
+      )
+      .toContain('n-hist-private');
+    expect(office.raw.join('\n')).not.toContain('n-hist-private');
+    const after = await ask(danaDesk, { type: 'sync-deleted', requestId: 'd2' });
+    expect(after.type === 'sync-deleted' && after.cards).toEqual([]);
+
+    const history = await ask(office, { type: 'sync-history', requestId: 'h1', cardId: 'c-hist' });
+    expect(
+      history.type === 'sync-history' &&
+        history.entries.map((entry) => [
+          entry.op,
+          entry.author,
+          entry.created ?? false,
+          entry.fields.join(','),
+        ]),
+    ).toEqual([
+      ['put', 'Noa Cohen', true, 'name,stage'],
+      ['put', 'Dana Levi', false, 'stage,statusNote'],
+      ['delete', 'Noa Cohen', false, ''],
+      ['restore', 'Dana Levi', false, expect.stringContaining('name')],
+    ]);
+    expect(
+      history.type === 'sync-history' && history.entries.every((entry) => entry.at > Date.now() - 60_000),
+    ).toBe(true);
+    for (const client of [noaDesk, danaDesk, office]) await client.close();
+  });
 });

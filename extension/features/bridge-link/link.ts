@@ -16,7 +16,10 @@ import {
 } from '../../../shared/protocol';
 import type { JournalCursor, LinkState, LinkStateName } from '../settings/items';
 
-export type SyncFrame = Extract<ServerFrame, { type: 'sync-ack' | 'sync-changes' | 'sync-error' }>;
+export type SyncFrame = Extract<
+  ServerFrame,
+  { type: 'sync-ack' | 'sync-changes' | 'sync-error' | 'sync-history' | 'sync-deleted' }
+>;
 
 export interface CallFrame {
   call: CallSnapshot;
@@ -236,6 +239,8 @@ export class BridgeLink {
       case 'sync-ack':
       case 'sync-changes':
       case 'sync-error':
+      case 'sync-history':
+      case 'sync-deleted':
         this.deps.onSync?.(frame);
         return;
       case 'people':

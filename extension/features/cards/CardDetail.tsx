@@ -18,6 +18,7 @@ import { changed, db } from '../app-shell/page-db';
 import { cardKeys } from '../app-shell/query';
 import { CardEditor } from './CardEditor';
 import { MergePanel } from './MergePanel';
+import { CardHistory } from './CardHistory';
 import { assignable, useTeam } from '../team/use-team';
 
 /** How much of the timeline a card page shows. */
@@ -103,6 +104,7 @@ export function CardDetail({ id, focusTask }: { id?: string; focusTask?: string 
               />
             </Section>
             <MergePanel card={card.data.card} onDone={refresh} />
+            <CardHistory key={card.data.card.id} cardId={card.data.card.id} />
           </div>
           <div>
             <Section title={t('timeline.title')}>

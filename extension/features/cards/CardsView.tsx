@@ -2,6 +2,8 @@
  * The card list: search-as-you-type with filters, keyboard first ("/" to search, "n" for a new card,
  * arrows and Enter to open).
  */
+import { DeletedCards } from './CardHistory';
+import { sendMessage } from '../../doors/page';
 import { keepPreviousData, useQuery } from '@tanstack/preact-query';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Card, StatusLight as Light } from '../../db/db';
@@ -164,6 +166,7 @@ export function CardsView() {
           </li>
         ))}
       </ul>
+      <DeletedCards onRestored={() => void sendMessage('notifyChanged')} />
     </div>
   );
 }

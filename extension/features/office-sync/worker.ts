@@ -13,13 +13,16 @@ import {
   enableOffice,
   forgetHub,
   joinCandidates,
+  queueRestore,
   officeMeta,
   pendingChanges,
   pendingCount,
 } from '../../db/sync';
 import {
   broadcast,
+  type DeletedCard,
   type Handlers,
+  type HistoryEntry,
   type JoinPreview,
   type LinkState,
   type SyncStatus,
@@ -37,6 +40,8 @@ const PUSH_BATCH = 100;
 const APPLY_BATCH = 2000;
 /** How far behind the hub a desk is before its settings show a download's progress. */
 const DOWNLOAD_SHOWN_FROM = 500;
+/** How long a question to the hub (a card's history) waits for its answer. */
+const ASK_TIMEOUT_MS = 10_000;
 /** Cards per preview request (the hub's limit). */
 const PREVIEW_BATCH = 2000;
 
@@ -178,8 +183,47 @@ export function installOfficeSync(
     void publish();
   };
 
+  /** Questions to the hub waiting for their answer (a card's history, the deleted cards). */
+  const asked = new Map<string, { resolve(frame: SyncFrame): void; reject(error: Error): void }>();
+  const ask = (frame: ClientFrame & { requestId: string }): Promise<SyncFrame> =>
+    new Promise((resolve, reject) => {
+      if (!connected || !send(frame)) {
+        reject(new Error('The office store is not reachable from this desk right now.'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        asked.delete(frame.requestId);
+        reject(new Error('The office store did not answer.'));
+      }, ASK_TIMEOUT_MS);
+      asked.set(frame.requestId, {
+        resolve: (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  const needsOffice = async () => {
+    if (!(await officeMeta(db)).enabled) throw new Error('The office store keeps this: turn office mode on.');
+  };
+
   const onSync = (frame: SyncFrame) => {
+    if (frame.type === 'sync-history' || frame.type === 'sync-deleted' || frame.type === 'sync-error') {
+      const waiting = asked.get(frame.requestId);
+      if (waiting) {
+        asked.delete(frame.requestId);
+        if (frame.type === 'sync-error') waiting.reject(new Error(frame.reason));
+        else waiting.resolve(frame);
+        return;
+      }
+    }
     switch (frame.type) {
+      case 'sync-history':
+      case 'sync-deleted':
+        return;
       case 'sync-ack':
         if (inflight?.requestId !== frame.requestId) return;
         void acknowledge(
@@ -244,7 +288,31 @@ export function installOfficeSync(
   ctx.onWritten(() => void push());
   void publish();
 
-  const handlers: Pick<Handlers, 'setOfficeMode' | 'getSyncStatus' | 'previewJoin'> = {
+  const handlers: Pick<
+    Handlers,
+    'setOfficeMode' | 'getSyncStatus' | 'previewJoin' | 'getCardHistory' | 'listDeletedCards' | 'restoreCard'
+  > = {
+    getCardHistory: async (cardId): Promise<HistoryEntry[]> => {
+      await needsOffice();
+      const answer = await ask({ type: 'sync-history', requestId: crypto.randomUUID(), cardId });
+      return answer.type === 'sync-history' ? answer.entries : [];
+    },
+    listDeletedCards: async (): Promise<DeletedCard[]> => {
+      await needsOffice();
+      const answer = await ask({ type: 'sync-deleted', requestId: crypto.randomUUID() });
+      // A card deleted at the hub but restored here already (its restore on its way) is not offered.
+      if (answer.type !== 'sync-deleted') return [];
+      const here = new Set(
+        (await db.cards.bulkGet(answer.cards.map((card) => card.id))).flatMap((card) =>
+          card ? [card.id] : [],
+        ),
+      );
+      return answer.cards.filter((card) => !here.has(card.id));
+    },
+    restoreCard: async (cardId) => {
+      await queueRestore(db, cardId);
+      ctx.written();
+    },
     previewJoin: () => previewJoin(db),
     setOfficeMode: async ({ enabled, merges }) => {
       refused = undefined;

@@ -28,7 +28,9 @@ function startOfToday(now = new Date()): number {
 
 /** My open tasks first: overdue, then by due date (undated last), then oldest. */
 function byDue(a: Task, b: Task): number {
-  return (a.due ?? Number.POSITIVE_INFINITY) - (b.due ?? Number.POSITIVE_INFINITY) || a.createdAt - b.createdAt;
+  return (
+    (a.due ?? Number.POSITIVE_INFINITY) - (b.due ?? Number.POSITIVE_INFINITY) || a.createdAt - b.createdAt
+  );
 }
 
 async function loadToday(me: string) {
@@ -189,7 +191,11 @@ export function TodayView() {
       {me ? (
         <Section title={t('today.myTasks')}>
           {data.data?.myTasks.length === 0 ? <p class="empty">{t('today.noMyTasks')}</p> : null}
-          <TodayTasks tasks={data.data?.myTasks ?? []} cards={data.data?.cards ?? new Map()} testId="app-my-tasks" />
+          <TodayTasks
+            tasks={data.data?.myTasks ?? []}
+            cards={data.data?.cards ?? new Map()}
+            testId="app-my-tasks"
+          />
         </Section>
       ) : null}
       <Section title={me ? t('today.teamOverdue') : t('today.tasks')}>
