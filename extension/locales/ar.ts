@@ -470,4 +470,9 @@ export const ar: Messages = {
   'deleted.restore': 'استعادة',
   'deleted.by': 'حذف: {who}، {when}',
   'deleted.restored': 'عادت البطاقة {name}.',
+  'today.closed': 'تمت معاودة الاتصال اليوم',
+  'today.calledBackBy': 'عاود الاتصال: {who}',
+  'today.calledBack': 'تمت معاودة الاتصال',
+  'today.reachedBy': 'اتصل مجددًا؛ الرد: {who}',
+  'today.reached': 'اتصل مجددًا وتم الرد',
 };

@@ -361,4 +361,9 @@ export const el: Messages = {
   'deleted.restore': 'Επαναφορά',
   'deleted.by': 'διαγραφή: {who}, {when}',
   'deleted.restored': 'Η κάρτα {name} επανήλθε.',
+  'today.closed': 'Επανακλήσεις σήμερα',
+  'today.calledBackBy': 'Επανάκληση από {who}',
+  'today.calledBack': 'Έγινε επανάκληση',
+  'today.reachedBy': 'Κάλεσε ξανά· απάντηση: {who}',
+  'today.reached': 'Κάλεσε ξανά και απαντήθηκε',
 };

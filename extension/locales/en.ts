@@ -367,4 +367,9 @@ export const en = {
   'deleted.restore': 'Restore',
   'deleted.by': 'deleted by {who}, {when}',
   'deleted.restored': '{name} is back.',
+  'today.closed': 'Called back today',
+  'today.calledBackBy': 'Called back by {who}',
+  'today.calledBack': 'Called back',
+  'today.reachedBy': 'Called again; {who} answered',
+  'today.reached': 'Called again and was answered',
 } as const;

@@ -365,4 +365,9 @@ export const he: Messages = {
   'deleted.restore': 'שחזור',
   'deleted.by': 'נמחק ע״י {who}, {when}',
   'deleted.restored': 'הכרטיס {name} שוחזר.',
+  'today.closed': 'טופלו היום',
+  'today.calledBackBy': 'חזרה: {who}',
+  'today.calledBack': 'בוצעה חזרה',
+  'today.reachedBy': 'התקשרו שוב; מענה: {who}',
+  'today.reached': 'התקשרו שוב והשיחה נענתה',
 };

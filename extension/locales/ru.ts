@@ -442,4 +442,9 @@ export const ru: Messages = {
   'deleted.restore': 'Восстановить',
   'deleted.by': 'удалено: {who}, {when}',
   'deleted.restored': 'Карточка {name} восстановлена.',
+  'today.closed': 'Перезвонили сегодня',
+  'today.calledBackBy': 'Перезвонил(а): {who}',
+  'today.calledBack': 'Перезвонили',
+  'today.reachedBy': 'Позвонили снова; ответ: {who}',
+  'today.reached': 'Позвонили снова, ответили',
 };

@@ -459,6 +459,14 @@ describe('office mode, two desks', () => {
     });
     for (const desk of [a, b, c])
       await expect.poll(() => entry(desk.app).count(), { timeout: 20_000 }).toBe(0);
+    // Who dealt with it stays on Today, at every desk (in Hebrew at C).
+    const closed = (page: Page) =>
+      page
+        .getByTestId('app-missed-closed')
+        .locator('li')
+        .filter({ hasText: /3-?777-?1234/ });
+    await expect.poll(() => closed(a.app).textContent(), { timeout: 10_000 }).toContain('Called back by 101');
+    await expect.poll(() => closed(c.app).textContent(), { timeout: 10_000 }).toContain('חזרה: 101');
     await c.settings.getByTestId('settings-language').selectOption('en');
     await c.settings.getByTestId('settings-save').click();
   });
@@ -535,13 +543,22 @@ describe('office mode, two desks', () => {
 
     // A known customer calls Yael; she answers, and hangs up: the pop turns into the wrap-up.
     const noa = (await readStore<CardRecord>(a.app, 'cards')).find((card) => card.name === 'נועה כהן')!;
+    // Desk C works in Hebrew and has the customer's card open.
+    await c.settings.getByTestId('settings-language').selectOption('he');
+    await c.settings.getByTestId('settings-save').click();
+    await c.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
+    await c.app.reload();
+    await expect.poll(() => c.app.evaluate(() => document.documentElement.dir)).toBe('rtl');
     const callId = `wrap-${Date.now()}`;
     const from = '+972547654321';
     const opened = popFor(a.browser.context, callId);
     await postCall(bridge, { callId, state: 'ringing', from, direction: 'inbound', extension: '103' });
     const pop = await opened;
     await postCall(bridge, { callId, state: 'answered', from, direction: 'inbound', answeredBy: '103' });
-    // While she talks, Noa's list says so.
+    // While she talks, the card open at desk C says so in Hebrew, and Noa's list says so.
+    await expect
+      .poll(() => c.app.getByTestId('card-presence').textContent(), { timeout: 10_000 })
+      .toMatch(/^Yael Bar \(103\) בשיחה עם הלקוח עכשיו \(0:\d\d\)$/);
     await expect
       .poll(
         () =>
@@ -596,10 +613,6 @@ describe('office mode, two desks', () => {
       .poll(() => b.app.getByTestId('app-my-tasks').locator('li').first().textContent(), { timeout: 10_000 })
       .toContain('Call back about the quote');
     // Desk C reads Hebrew: the same wrap-up, in its words.
-    await c.settings.getByTestId('settings-language').selectOption('he');
-    await c.settings.getByTestId('settings-save').click();
-    await c.app.goto(`${EXTENSION_URL}/app.html#/cards/${noa.id}`);
-    await c.app.reload();
     await expect
       .poll(() => wrapAt(c.app).first().textContent(), { timeout: 20_000 })
       .toContain('נשלחה הצעת מחיר · Sent the quote for 12 desks');

@@ -16,7 +16,9 @@ import { changed, db } from '../app-shell/page-db';
 import { todayKeys } from '../app-shell/query';
 import { CallButton } from '../click-to-call/CallButton';
 import { userNameItem } from '../settings/items';
-import { type MissedEntry, missedQueue } from './missed-queue';
+import { type ClosedEntry, closedEntries, type MissedEntry, missedQueue } from './missed-queue';
+import { useTeam } from '../team/use-team';
+import type { Colleague } from '../../doors/page';
 import { ColleagueList } from '../team/ColleagueList';
 
 /** How far back the queue looks: a missed call older than this is history, not a to-do. */
@@ -54,18 +56,20 @@ async function loadToday(me: string) {
   const tasks = me ? due.filter((task) => task.due! < today) : due;
   const calls = recent.filter((call) => call.at >= today).reverse();
   const queue = missedQueue(recent);
+  const closed = closedEntries(recent, today);
   const cardIds = [
     ...new Set([
       ...tasks.map((task) => task.cardId),
       ...myTasks.map((task) => task.cardId),
       ...calls.map((call) => call.cardId),
       ...queue.map((entry) => entry.cardId),
+      ...closed.map((entry) => entry.cardId),
     ]),
   ].filter((id) => id !== UNKNOWN_CARD);
   const cards = new Map(
     (await db.cards.bulkGet(cardIds)).filter((card): card is Card => !!card).map((card) => [card.id, card]),
   );
-  return { tasks, myTasks, calls, queue, cards };
+  return { tasks, myTasks, calls, queue, closed, cards };
 }
 
 function Who({ item, cards }: { item: Interaction | Task; cards: Map<string, Card> }) {
@@ -131,6 +135,48 @@ function MissedCaller({ entry, cards, me }: { entry: MissedEntry; cards: Map<str
   );
 }
 
+/** "Dana Levi (102)" for a colleague's extension, the extension alone for one nobody is paired on. */
+function whoIs(extension: string | undefined, colleagues: readonly Colleague[]): string {
+  if (!extension) return '';
+  const colleague = colleagues.find((item) => item.extensions.includes(extension));
+  return colleague ? `${colleague.name} (${extension})` : extension;
+}
+
+/** A queue entry dealt with today, and who dealt with it. */
+function ClosedCaller({
+  entry,
+  cards,
+  colleagues,
+}: {
+  entry: ClosedEntry;
+  cards: Map<string, Card>;
+  colleagues: readonly Colleague[];
+}) {
+  const card = cards.get(entry.cardId);
+  const who = whoIs(entry.extension, colleagues);
+  const text =
+    entry.how === 'call-back'
+      ? who
+        ? t('today.calledBackBy', { who })
+        : t('today.calledBack')
+      : who
+        ? t('today.reachedBy', { who })
+        : t('today.reached');
+  return (
+    <li data-how={entry.how}>
+      {card ? (
+        <a href={`#/cards/${card.id}`}>
+          <bdi>{card.name}</bdi>
+        </a>
+      ) : (
+        <Ltr>{entry.number}</Ltr>
+      )}
+      <span class="closed-by">{text}</span>
+      <time>{relativeTime(entry.closedAt, Date.now(), locale())}</time>
+    </li>
+  );
+}
+
 function TodayTasks({
   tasks,
   cards,
@@ -184,6 +230,7 @@ export function TodayView() {
     enabled: me !== null,
   });
   const now = Date.now();
+  const team = useTeam();
   const queue = data.data?.queue ?? [];
   return (
     <div class="page-body wide">
@@ -216,6 +263,20 @@ export function TodayView() {
           ))}
         </ul>
       </Section>
+      {data.data && data.data.closed.length > 0 ? (
+        <Section title={t('today.closed')}>
+          <ul class="timeline" data-testid="app-missed-closed">
+            {data.data.closed.map((entry) => (
+              <ClosedCaller
+                key={`${entry.key}-${entry.closedAt}`}
+                entry={entry}
+                cards={data.data!.cards}
+                colleagues={team.colleagues}
+              />
+            ))}
+          </ul>
+        </Section>
+      ) : null}
       <Section title={t('today.calls')}>
         {data.data?.calls.length === 0 ? <p class="empty">{t('today.noCalls')}</p> : null}
         <ul class="timeline">

@@ -36,7 +36,21 @@ function reached(call: Interaction): boolean {
   return call.outcome === 'answered' || call.outcome === 'ended';
 }
 
-export function missedQueue(calls: readonly Interaction[]): MissedEntry[] {
+/** A queue entry someone dealt with: the call that reached the caller, and who made or took it. */
+export interface ClosedEntry {
+  key: string;
+  cardId: string;
+  number: string;
+  /** The missed calls it closed. */
+  calls: number;
+  closedAt: number;
+  /** 'call-back': someone called them back; 'answered': they called again and someone answered. */
+  how: 'call-back' | 'answered';
+  /** The extension that made the call back or answered (absent when the phone system did not say). */
+  extension?: string;
+}
+
+function byCallerKey(calls: readonly Interaction[]): Map<string, Interaction[]> {
   const byCaller = new Map<string, Interaction[]>();
   for (const call of calls) {
     if (call.kind !== 'call' || call.direction === 'internal') continue;
@@ -44,9 +58,46 @@ export function missedQueue(calls: readonly Interaction[]): MissedEntry[] {
     if (!key) continue;
     byCaller.set(key, [...(byCaller.get(key) ?? []), call]);
   }
+  for (const list of byCaller.values()) list.sort((a, b) => a.at - b.at);
+  return byCaller;
+}
+
+/**
+ * The entries closed since `since`, newest first, and who closed each: the call back's extension (its
+ * caller) or the extension that answered the caller's next call.
+ */
+export function closedEntries(calls: readonly Interaction[], since: number): ClosedEntry[] {
+  const closed: ClosedEntry[] = [];
+  for (const [key, list] of byCallerKey(calls)) {
+    let open: Interaction[] = [];
+    for (const call of list) {
+      if (call.direction === 'inbound' && call.outcome === 'missed') {
+        open.push(call);
+        continue;
+      }
+      if (!reached(call)) continue;
+      if (open.length > 0 && call.at >= since) {
+        const how = call.direction === 'outbound' ? 'call-back' : 'answered';
+        const extension = how === 'call-back' ? call.call?.from : call.call?.answeredBy;
+        closed.push({
+          key,
+          cardId: call.cardId || open.at(-1)!.cardId,
+          number: open.at(-1)!.number ?? '',
+          calls: open.length,
+          closedAt: call.at,
+          how,
+          ...(extension ? { extension } : {}),
+        });
+      }
+      open = [];
+    }
+  }
+  return closed.sort((a, b) => b.closedAt - a.closedAt);
+}
+
+export function missedQueue(calls: readonly Interaction[]): MissedEntry[] {
   const entries: MissedEntry[] = [];
-  for (const [key, list] of byCaller) {
-    list.sort((a, b) => a.at - b.at);
+  for (const [key, list] of byCallerKey(calls)) {
     let open: Interaction[] = [];
     for (const call of list) {
       if (call.direction === 'inbound' && call.outcome === 'missed') open.push(call);

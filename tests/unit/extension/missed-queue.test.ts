@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { callInteraction } from '../../../shared/call-log';
 import type { CallSnapshot } from '../../../shared/protocol';
 import type { Interaction } from '../../../shared/records';
-import { missedQueue } from '../../../extension/features/today/missed-queue';
+import { closedEntries, missedQueue } from '../../../extension/features/today/missed-queue';
 
 const IL = { defaultCountry: 'IL' as const };
 let clock = 1_800_000_000_000;
@@ -66,5 +66,35 @@ describe('the missed-call queue', () => {
       latestId: second.id,
       claim: { by: 'Noa Cohen', at: 5 },
     });
+  });
+
+  it('records who closed an entry: the extension that called back, or that answered the caller’s next call', () => {
+    const since = clock;
+    const calls = [
+      call('inbound', '03-777-1234', 'missed'),
+      call('inbound', '03-777-1234', 'missed'),
+      call('outbound', '+972 3 777 1234', 'ended'),
+      call('inbound', '052-111-2233', 'missed'),
+      { ...call('inbound', '052-111-2233', 'ended'), call: undefined } as Interaction,
+      call('inbound', '054-000-0000', 'missed'),
+    ];
+    const withAnswer = calls.map((item) =>
+      item.number === '052-111-2233' && item.outcome === 'ended'
+        ? { ...item, call: { ...calls[0]!.call!, answeredBy: '102' } }
+        : item,
+    );
+    expect(
+      closedEntries(withAnswer, since).map((entry) => [
+        entry.number,
+        entry.calls,
+        entry.how,
+        entry.extension,
+      ]),
+    ).toEqual([
+      ['052-111-2233', 1, 'answered', '102'],
+      ['03-777-1234', 2, 'call-back', '101'],
+    ]);
+    // Closed before `since`: not today's business.
+    expect(closedEntries(withAnswer, clock + 1)).toEqual([]);
   });
 });

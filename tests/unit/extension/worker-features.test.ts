@@ -23,6 +23,9 @@ import { buildCard, saveCard } from '../../../extension/db/cards';
 import { installPageContacts } from '../../../extension/features/page-contacts/worker';
 import { installScreenPop } from '../../../extension/features/screen-pop/worker';
 import { installSidePanel } from '../../../extension/features/side-panel/worker';
+import { installTeam } from '../../../extension/features/team/worker';
+import { userNameItem } from '../../../extension/features/settings/items';
+import { addTask } from '../../../extension/db/tasks';
 import { RingGate, type WorkerContext } from '../../../extension/worker/context';
 import type { CallSnapshot } from '../../../shared/protocol';
 
@@ -399,5 +402,60 @@ describe('the office store away for a moment (its PostgreSQL restarting)', () =>
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('team (installTeam)', () => {
+  it('a task a colleague gave me is a notification; Done completes it, Reassign opens it on its card', async () => {
+    const ctx = context();
+    const team = installTeam(ctx, { talking: () => [] });
+    await userNameItem.setValue('Noa Cohen');
+    const card = await saveCard(ctx.db, buildCard({ name: 'Globex' }, { defaultCountry: 'IL' }));
+    const task = await addTask(ctx.db, {
+      cardId: card.id,
+      title: 'Call back about the quote',
+      due: Date.now() + 24 * 3600_000,
+      assignee: 'Noa Cohen',
+      by: 'Yael Bar',
+    });
+    const given = {
+      id: 'ch-1',
+      table: 'tasks' as const,
+      rowId: task.id,
+      op: 'put' as const,
+      fields: { assignee: 'Noa Cohen', title: task.title },
+      at: Date.now(),
+      seq: 9,
+      author: 'Yael Bar',
+    };
+    team.onApplied([given]);
+    const id = `task:${task.id}`;
+    await vi.waitFor(async () => expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual([id]));
+    const shown = (
+      fakeBrowser.notifications as unknown as {
+        getAllCreateOptions(): Record<
+          string,
+          { title: string; message: string; buttons: Array<{ title: string }> }
+        >;
+      }
+    ).getAllCreateOptions()[id]!;
+    expect(shown.title).toBe('Yael Bar assigned you');
+    expect(shown.message).toBe('Call back about the quote, due tomorrow');
+    expect(shown.buttons.map((button) => button.title)).toEqual(['Done', 'Reassign']);
+    // My own change, or an old one, says nothing.
+    await fakeBrowser.notifications.clear(id);
+    team.onApplied([
+      { ...given, author: 'Noa Cohen' },
+      { ...given, at: Date.now() - 3 * 24 * 3600_000 },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(Object.keys(await fakeBrowser.notifications.getAll())).toEqual([]);
+
+    const opened = vi.spyOn(fakeBrowser.tabs, 'create');
+    await fakeBrowser.notifications.onButtonClicked.trigger(id, 1);
+    await vi.waitFor(() => expect(opened).toHaveBeenCalledTimes(1));
+    expect(String(opened.mock.calls[0]![0]!.url)).toContain(`#/cards/${card.id}?task=${task.id}`);
+    await fakeBrowser.notifications.onButtonClicked.trigger(id, 0);
+    await vi.waitFor(async () => expect((await ctx.db.tasks.get(task.id))?.done).toBe(1));
   });
 });
