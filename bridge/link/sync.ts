@@ -288,6 +288,16 @@ export class SyncHub {
     return everyone;
   }
 
+  /** The store is away (or failed mid-answer): the desk hears why, and asks again later. */
+  private storeAway(client: Client, requestId: string, error: unknown): void {
+    this.clients.send(client, {
+      type: 'sync-error',
+      requestId,
+      code: 'no-store',
+      reason: `the office store is not available: ${(error as Error).message}`,
+    });
+  }
+
   /** A card's history, from the change log: who changed which fields, when (the hub's clock). */
   async history(client: Client, frame: { requestId: string; cardId: string }): Promise<void> {
     try {
@@ -309,12 +319,7 @@ export class SyncHub {
         })),
       });
     } catch (error) {
-      this.clients.send(client, {
-        type: 'sync-error',
-        requestId: frame.requestId,
-        code: 'no-store',
-        reason: `the office store is not available: ${(error as Error).message}`,
-      });
+      this.storeAway(client, frame.requestId, error);
     }
   }
 
@@ -328,12 +333,7 @@ export class SyncHub {
         cards: await store.deletedCards(),
       });
     } catch (error) {
-      this.clients.send(client, {
-        type: 'sync-error',
-        requestId: frame.requestId,
-        code: 'no-store',
-        reason: `the office store is not available: ${(error as Error).message}`,
-      });
+      this.storeAway(client, frame.requestId, error);
     }
   }
 
@@ -345,12 +345,7 @@ export class SyncHub {
     try {
       store = await this.ready();
     } catch (error) {
-      this.clients.send(client, {
-        type: 'sync-error',
-        requestId: frame.requestId,
-        code: 'no-store',
-        reason: `the office store is not available: ${(error as Error).message}`,
-      });
+      this.storeAway(client, frame.requestId, error);
       return;
     }
     if (frame.storeId !== null && frame.storeId !== store.storeId) {
@@ -372,12 +367,7 @@ export class SyncHub {
       this.log('warn', `office store: a desk's pull failed: ${(error as Error).message}`, {
         event: 'sync-pull-failed',
       });
-      this.clients.send(client, {
-        type: 'sync-error',
-        requestId: frame.requestId,
-        code: 'no-store',
-        reason: `the office store is not available: ${(error as Error).message}`,
-      });
+      this.storeAway(client, frame.requestId, error);
     }
   }
 

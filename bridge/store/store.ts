@@ -516,7 +516,8 @@ export class OfficeStore {
 
   /**
    * A card brought back brings back what its delete took with it: its tasks and notes deleted within a
-   * minute of the card (each a restore in the log, whole, so every desk gets them back too).
+   * minute of the card (each a restore in the log, whole, so every desk gets them back too), and its calls
+   * the delete moved to the unknown callers.
    */
   private async restoreWithCard(
     tx: SqlRunner,
@@ -533,6 +534,31 @@ export class OfficeStore {
        ORDER BY r.seq, r.id`,
       [change.rowId, deletedSeq],
     );
+    // Its calls, which the delete left with the unknown callers, go back on it.
+    const calls = await tx.query<RecordRow>(
+      `SELECT r.tbl, r.id, r.data, r.deleted, r.seq FROM kesher_records r
+       JOIN kesher_changes c ON c.seq = r.seq
+       WHERE r.tbl = 'interactions' AND NOT r.deleted AND r.data->>'kind' = 'call' AND r.data->>'cardId' = ''
+         AND c.op = 'put' AND c.body->'fields'->>'cardId' = ''
+         AND abs(c.desk_at - (SELECT desk_at FROM kesher_changes WHERE seq = $2)) <= 60000
+         AND EXISTS (SELECT 1 FROM kesher_changes p WHERE p.tbl = 'interactions' AND p.row_id = r.id
+                     AND p.seq < c.seq AND p.body->'fields'->>'cardId' = $1)
+       ORDER BY r.seq, r.id`,
+      [change.rowId, deletedSeq],
+    );
+    for (const row of calls) {
+      const fields = { cardId: change.rowId };
+      const [inserted] = await tx.query<{ seq: number }>(
+        `INSERT INTO kesher_changes (change_id, tbl, row_id, op, body, author, desk_at)
+         VALUES ($1, 'interactions', $2, 'put', $3, $4, $5) RETURNING seq`,
+        [`${change.id}/call/${row.id}`, row.id, JSON.stringify({ fields }), author, change.at],
+      );
+      await this.write(tx, {
+        ...toRecord(row),
+        data: { ...row.data, ...fields },
+        seq: Number(inserted!.seq),
+      });
+    }
     for (const row of rows) {
       const { privateTo: _, ...data } = row.data;
       const body = { fields: data, ...(row.owner ? { privateTo: row.owner } : {}) };

@@ -2,13 +2,14 @@
  * Working as a team, through the bridge process started from its config file: two users (Noa, Dana) and the
  * office token. A private note reaches only its author's desks — never another user's frames, live or in a
  * download — and stays private; desks hear who of their colleagues is here; a card's history and a deleted
- * card's restore come from the hub's change log.
+ * card's restore come from the hub's change log. On the embedded store and on a real PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol';
 import type { OrderedChange } from '../../shared/sync';
 import { type BridgeProcess, newBridgeDir, startBridge } from '../helpers/bridge-process';
+import { type PgCluster, startPostgres } from '../helpers/postgres';
 import { isType, TestClient } from '../helpers/ws-client';
 
 const TOKEN = 'office-team-test-token-0123456789abc';
@@ -68,14 +69,20 @@ const note = (rowId: string, fields: Record<string, unknown>) => ({
 let noa: string;
 let dana: string;
 
-beforeAll(async () => {
-  bridge = await startBridge({ dir: newBridgeDir(TOKEN) });
-  noa = await addUser('Noa Cohen', ['101']);
-  dana = await addUser('Dana Levi', []);
-});
-afterAll(() => bridge?.stop());
+describe.each(['embedded', 'postgres'] as const)('working as a team, on the %s store', (kind) => {
+  let cluster: PgCluster | undefined;
+  beforeAll(async () => {
+    cluster = kind === 'postgres' ? await startPostgres() : undefined;
+    const store = cluster ? await cluster.database('team') : undefined;
+    bridge = await startBridge({ dir: newBridgeDir(TOKEN, store ? { store } : {}) });
+    noa = await addUser('Noa Cohen', ['101']);
+    dana = await addUser('Dana Levi', []);
+  }, 60_000);
+  afterAll(async () => {
+    await bridge?.stop();
+    await cluster?.stop();
+  });
 
-describe('working as a team', () => {
   it('a private note reaches only its author’s desks: never another user’s frames, live or downloaded', async () => {
     const noaDesk = await desk(noa);
     const danaDesk = await desk(dana);
@@ -184,6 +191,7 @@ describe('working as a team', () => {
     await push(noaDesk, [
       put('tasks', 't-hist', { cardId: 'c-hist', title: 'Send the contract', done: 0 }, true),
       put('interactions', 'n-hist', { cardId: 'c-hist', kind: 'note', summary: 'Met at the fair' }, true),
+      put('interactions', 'call-hist', { cardId: 'c-hist', kind: 'call', callId: 'x', summary: '' }, true),
       put(
         'interactions',
         'n-hist-private',
@@ -191,12 +199,13 @@ describe('working as a team', () => {
         true,
       ),
     ]);
-    // Noa deletes the card (and, as a desk does, its task and notes).
+    // Noa deletes the card (and, as a desk does, its task and notes; its call goes to the unknown callers).
     await push(noaDesk, [
       gone('cards', 'c-hist'),
       gone('tasks', 't-hist'),
       gone('interactions', 'n-hist'),
       gone('interactions', 'n-hist-private'),
+      put('interactions', 'call-hist', { cardId: '' }),
     ]);
 
     const ask = async (client: TestClient, frame: Record<string, unknown>) => {
@@ -229,9 +238,10 @@ describe('working as a team', () => {
         .flatMap((frame) => frame.changes as OrderedChange[]);
     await expect
       .poll(() => restored().map((change) => `${change.op}:${change.rowId}`))
-      .toEqual(['restore:c-hist', 'restore:t-hist', 'restore:n-hist']);
+      .toEqual(['restore:c-hist', 'put:call-hist', 'restore:t-hist', 'restore:n-hist']);
     expect(restored()[0]?.fields).toMatchObject({ name: 'Globex', stage: 'prospect', statusNote: 'Hot' });
-    expect(restored()[1]?.fields).toMatchObject({ title: 'Send the contract', cardId: 'c-hist' });
+    expect(restored()[1]?.fields).toEqual({ cardId: 'c-hist' });
+    expect(restored()[2]?.fields).toMatchObject({ title: 'Send the contract', cardId: 'c-hist' });
     // The private note came back for Noa only.
     await expect
       .poll(() =>
