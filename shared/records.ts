@@ -60,7 +60,7 @@ export interface Task {
   assignedBy?: string;
 }
 
-export type InteractionKind = 'call' | 'email' | 'note' | 'meeting' | 'sms' | 'capture';
+export type InteractionKind = 'call' | 'email' | 'note' | 'meeting' | 'sms' | 'capture' | 'deal';
 
 /** Calls not (yet) on a card are filed under this cardId: the "unknown callers" list. */
 export const UNKNOWN_CARD = '';
@@ -93,6 +93,8 @@ export interface Interaction {
   private?: boolean;
   /** Who wrote a note (the desk's user), when known. */
   author?: string;
+  /** A deal's step on the card's timeline: created (no `from`) or moved from one stage to another. */
+  deal?: { dealId: string; stage: DealStage; from?: DealStage };
 }
 
 export const WRAP_OUTCOMES = ['resolved', 'call-back', 'quote-sent', 'not-interested'] as const;
@@ -116,4 +118,39 @@ export interface CardWithActivity {
   card: Card;
   tasks: Task[];
   interactions: Interaction[];
+  /** The card's open deals, closing soonest first. */
+  deals?: Deal[];
+}
+
+/** A deal's stages, in the order a deal moves through them; won and lost close it. */
+export const DEAL_STAGES = ['new', 'qualified', 'proposal', 'negotiation', 'won', 'lost'] as const;
+export type DealStage = (typeof DEAL_STAGES)[number];
+export const CURRENCIES = ['ILS', 'EUR', 'USD'] as const;
+export type Currency = (typeof CURRENCIES)[number];
+
+/** A sales opportunity on a card: what it is worth, where it stands, when it should close and whose it is. */
+export interface Deal {
+  id: string;
+  cardId: string;
+  title: string;
+  /** In the currency's major unit (shekels, euros, dollars). */
+  value: number;
+  currency: Currency;
+  stage: DealStage;
+  /** Chance of winning, 0–100 (the stage's default unless someone set it). */
+  probability: number;
+  /** Expected close date (local midnight, ms since the epoch). */
+  expectedClose?: number;
+  /** The user whose deal it is (office mode). */
+  owner?: string;
+  /** Why it was lost. */
+  lostReason?: string;
+  /** When it was won or lost. */
+  closedAt?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function isOpenDeal(deal: Pick<Deal, 'stage'>): boolean {
+  return deal.stage !== 'won' && deal.stage !== 'lost';
 }

@@ -507,7 +507,7 @@ export class OfficeStore {
       // The merged card's tasks and timeline move to the survivor.
       await tx.query(
         `UPDATE kesher_records SET data = jsonb_set(data, '{cardId}', to_jsonb($1::text)), seq = $2
-         WHERE tbl IN ('tasks', 'interactions') AND data->>'cardId' = $3`,
+         WHERE tbl IN ('tasks', 'interactions', 'deals') AND data->>'cardId' = $3`,
         [change.rowId, seq, from.id],
       );
     }
@@ -515,7 +515,7 @@ export class OfficeStore {
   }
 
   /**
-   * A card brought back brings back what its delete took with it: its tasks and notes deleted within a
+   * A card brought back brings back what its delete took with it: its tasks, notes and deals deleted within a
    * minute of the card (each a restore in the log, whole, so every desk gets them back too), and its calls
    * the delete moved to the unknown callers.
    */
@@ -528,7 +528,7 @@ export class OfficeStore {
     const rows = await tx.query<RecordRow & { owner: string | null }>(
       `SELECT r.tbl, r.id, r.data, r.deleted, r.seq, r.data->>'privateTo' AS owner FROM kesher_records r
        JOIN kesher_changes c ON c.seq = r.seq
-       WHERE r.tbl IN ('tasks', 'interactions') AND r.deleted AND r.data->>'cardId' = $1
+       WHERE r.tbl IN ('tasks', 'interactions', 'deals') AND r.deleted AND r.data->>'cardId' = $1
          AND c.op = 'delete'
          AND abs(c.desk_at - (SELECT desk_at FROM kesher_changes WHERE seq = $2)) <= 60000
        ORDER BY r.seq, r.id`,
@@ -651,7 +651,7 @@ export class OfficeStore {
     const rows = await this.sql.query<{ tbl: SyncTable; n: number }>(
       'SELECT tbl, count(*)::int AS n FROM kesher_records WHERE NOT deleted GROUP BY tbl',
     );
-    const out: Record<SyncTable, number> = { cards: 0, tasks: 0, interactions: 0 };
+    const out: Record<SyncTable, number> = { cards: 0, tasks: 0, interactions: 0, deals: 0 };
     for (const row of rows) out[row.tbl] = Number(row.n);
     return out;
   }

@@ -155,22 +155,25 @@ export function resolveCaller(db: KesherDb, matches: readonly NumberMatch[]): Pr
 
 /** Delete a card: its tasks and notes go, its calls return to the unknown callers list. Undo restores all. */
 export async function deleteCardWithUndo(db: KesherDb, card: Card): Promise<() => Promise<void>> {
-  const [tasks, interactions] = await Promise.all([
+  const [tasks, interactions, deals] = await Promise.all([
     db.tasks.where('cardId').equals(card.id).toArray(),
     db.interactions.where('cardId').equals(card.id).toArray(),
+    db.deals.where('cardId').equals(card.id).toArray(),
   ]);
-  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
+  await db.transaction('rw', [db.cards, db.tasks, db.interactions, db.deals], async () => {
     await db.cards.delete(card.id);
     await db.tasks.bulkDelete(tasks.map((task) => task.id));
+    await db.deals.bulkDelete(deals.map((deal) => deal.id));
     for (const item of interactions) {
       if (item.kind === 'call') await db.interactions.update(item.id, { cardId: UNKNOWN_CARD });
       else await db.interactions.delete(item.id);
     }
   });
   return async () => {
-    await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
+    await db.transaction('rw', [db.cards, db.tasks, db.interactions, db.deals], async () => {
       await db.cards.put(card);
       await db.tasks.bulkPut(tasks);
+      await db.deals.bulkPut(deals);
       await db.interactions.bulkPut(interactions);
     });
   };
@@ -178,7 +181,7 @@ export async function deleteCardWithUndo(db: KesherDb, card: Card): Promise<() =
 
 /** Merge `other` into `card`: numbers, emails, tags and empty fields join; tasks and history move over. */
 export async function mergeCards(db: KesherDb, card: Card, other: Card, phone: PhoneOptions): Promise<void> {
-  await db.transaction('rw', db.cards, db.tasks, db.interactions, async () => {
+  await db.transaction('rw', [db.cards, db.tasks, db.interactions, db.deals], async () => {
     const phones = [...card.phones];
     for (const item of other.phones)
       if (!phones.some((existing) => existing.raw === item.raw)) phones.push(item);
@@ -198,6 +201,7 @@ export async function mergeCards(db: KesherDb, card: Card, other: Card, phone: P
       phone,
     );
     await db.tasks.where('cardId').equals(other.id).modify({ cardId: card.id });
+    await db.deals.where('cardId').equals(other.id).modify({ cardId: card.id });
     await db.interactions.where('cardId').equals(other.id).modify({ cardId: card.id });
     await db.cards.delete(other.id);
     await saveCard(db, merged);

@@ -5,12 +5,14 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import { emailDomain, isFreeMail } from '../../shared/email';
-import type { Card, Interaction, Task } from '../../shared/records';
+import type { Card, Deal, Interaction, Task } from '../../shared/records';
 import { type OfficeMeta, type OutboxEntry, outboxMiddleware } from './outbox';
 
 export {
   type Card,
   type CardPhone,
+  type Deal,
+  type DealStage,
   type Interaction,
   type InteractionKind,
   STAGES,
@@ -25,6 +27,7 @@ export type KesherDb = Dexie & {
   cards: EntityTable<Card, 'id'>;
   tasks: EntityTable<Task, 'id'>;
   interactions: EntityTable<Interaction, 'id'>;
+  deals: EntityTable<Deal, 'id'>;
   /** Office mode: changes waiting for the hub, and where this desk stands (db/outbox.ts, db/sync.ts). */
   outbox: EntityTable<OutboxEntry, 'seq'>;
   meta: EntityTable<OfficeMeta, 'key'>;
@@ -58,6 +61,8 @@ export function createDb(name = 'kesher'): KesherDb {
   db.version(4).stores({ outbox: '++seq, rowId', meta: 'key' });
   // v5: tasks by assignee (Today's "My tasks" in office mode).
   db.version(5).stores({ tasks: 'id, cardId, [cardId+done], due, [assignee+done]' });
+  // v6: deals (opportunities on a card); the board reads them all, the pop and the card by card.
+  db.version(6).stores({ deals: 'id, cardId' });
   db.use(outboxMiddleware());
   return db;
 }

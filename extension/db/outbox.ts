@@ -9,7 +9,7 @@
 import type { DBCore, DBCoreMutateRequest, DBCoreTransaction, Middleware } from 'dexie';
 import { type Change, diffRecord, type SyncTable } from '../../shared/sync';
 
-export const SYNCED_TABLES: readonly SyncTable[] = ['cards', 'tasks', 'interactions'];
+export const SYNCED_TABLES: readonly SyncTable[] = ['cards', 'tasks', 'interactions', 'deals'];
 
 /** A change waiting to be pushed, in the order it was made. */
 export interface OutboxEntry {

@@ -32,44 +32,48 @@ export async function enableOffice(
   /** The join preview's matches the user accepted: each desk card merges into the office's card. */
   merges: ReadonlyArray<{ deskId: string; officeId: string }> = [],
 ): Promise<number> {
-  return db.transaction('rw', [db.cards, db.tasks, db.interactions, db.meta, db.outbox], async () => {
-    const meta = await officeMeta(db);
-    if (meta.enabled) return 0;
-    // Calls logged under an id of their own (before calls had one id everywhere) take the office's id
-    // first, so the same call logged by the hub or another desk is one record there (done before office
-    // mode is on: the renames themselves are not changes, the records are queued below).
-    const renamed = await db.interactions
-      .filter((item) => item.callId !== undefined && item.id !== callInteractionId(item.callId))
-      .toArray();
-    for (const item of renamed) {
-      await db.interactions.delete(item.id);
-      await db.interactions.put({ ...item, id: callInteractionId(item.callId!) });
-    }
-    await db.meta.put({ ...meta, enabled: true });
-    const at = Date.now();
-    const entries: OutboxEntry[] = [];
-    for (const table of ['cards', 'tasks', 'interactions'] as const) {
-      await db.table(table).each((record: Record<string, unknown>) => {
-        const change = diffRecord(table, String(record.id), undefined, record, at);
-        if (change) entries.push({ change, rowId: change.rowId, table });
-      });
-    }
-    // After every put (the hub needs both cards): one merge each, applied by the hub as one change.
-    for (const { deskId, officeId } of merges) {
-      if (deskId === officeId) continue;
-      const change: Change = {
-        id: crypto.randomUUID(),
-        table: 'cards',
-        rowId: officeId,
-        op: 'merge',
-        from: deskId,
-        at,
-      };
-      entries.push({ change, rowId: officeId, table: 'cards' });
-    }
-    await db.outbox.bulkAdd(entries);
-    return entries.length;
-  });
+  return db.transaction(
+    'rw',
+    [db.cards, db.tasks, db.interactions, db.deals, db.meta, db.outbox],
+    async () => {
+      const meta = await officeMeta(db);
+      if (meta.enabled) return 0;
+      // Calls logged under an id of their own (before calls had one id everywhere) take the office's id
+      // first, so the same call logged by the hub or another desk is one record there (done before office
+      // mode is on: the renames themselves are not changes, the records are queued below).
+      const renamed = await db.interactions
+        .filter((item) => item.callId !== undefined && item.id !== callInteractionId(item.callId))
+        .toArray();
+      for (const item of renamed) {
+        await db.interactions.delete(item.id);
+        await db.interactions.put({ ...item, id: callInteractionId(item.callId!) });
+      }
+      await db.meta.put({ ...meta, enabled: true });
+      const at = Date.now();
+      const entries: OutboxEntry[] = [];
+      for (const table of ['cards', 'tasks', 'interactions', 'deals'] as const) {
+        await db.table(table).each((record: Record<string, unknown>) => {
+          const change = diffRecord(table, String(record.id), undefined, record, at);
+          if (change) entries.push({ change, rowId: change.rowId, table });
+        });
+      }
+      // After every put (the hub needs both cards): one merge each, applied by the hub as one change.
+      for (const { deskId, officeId } of merges) {
+        if (deskId === officeId) continue;
+        const change: Change = {
+          id: crypto.randomUUID(),
+          table: 'cards',
+          rowId: officeId,
+          op: 'merge',
+          from: deskId,
+          at,
+        };
+        entries.push({ change, rowId: officeId, table: 'cards' });
+      }
+      await db.outbox.bulkAdd(entries);
+      return entries.length;
+    },
+  );
 }
 
 /** What a join would upload, and each card's match keys for the hub's preview (strong phone keys only). */
@@ -186,6 +190,17 @@ function local(
     return withMatchKeys(card, phone) as unknown as Record<string, unknown>;
   }
   if (table === 'interactions') return { numberKeys: [], summary: '', ...data };
+  if (table === 'deals')
+    return {
+      title: '',
+      value: 0,
+      currency: 'ILS',
+      stage: 'new',
+      probability: 10,
+      createdAt: 0,
+      updatedAt: 0,
+      ...data,
+    };
   return { done: 0, priority: 'normal', createdAt: 0, ...data };
 }
 
@@ -209,31 +224,35 @@ export async function applyHubChanges(
   /** The hub's page covers its order up to here (the rest of it is other users' private notes). */
   through = 0,
 ): Promise<{ cursor: number; touched: Set<string> }> {
-  return db.transaction('rw', [db.cards, db.tasks, db.interactions, db.meta, db.outbox], async (tx) => {
-    markFromHub(tx.idbtrans);
-    const meta = await officeMeta(db);
-    const known = fresh && (await db.outbox.count()) === 0 ? fresh : undefined;
-    const touched = new Set<string>();
-    let cursor = meta.cursor;
-    let run: OrderedChange[] = [];
-    for (const change of changes) {
-      if (change.seq <= cursor) continue;
-      cursor = change.seq;
-      touched.add(change.rowId);
-      if (change.from) touched.add(change.from);
-      if (change.op !== 'merge') {
-        run.push(change);
-        continue;
+  return db.transaction(
+    'rw',
+    [db.cards, db.tasks, db.interactions, db.deals, db.meta, db.outbox],
+    async (tx) => {
+      markFromHub(tx.idbtrans);
+      const meta = await officeMeta(db);
+      const known = fresh && (await db.outbox.count()) === 0 ? fresh : undefined;
+      const touched = new Set<string>();
+      let cursor = meta.cursor;
+      let run: OrderedChange[] = [];
+      for (const change of changes) {
+        if (change.seq <= cursor) continue;
+        cursor = change.seq;
+        touched.add(change.rowId);
+        if (change.from) touched.add(change.from);
+        if (change.op !== 'merge') {
+          run.push(change);
+          continue;
+        }
+        await applyRun(db, run, phone, known);
+        run = [];
+        await applyRun(db, [change], phone, known);
       }
       await applyRun(db, run, phone, known);
-      run = [];
-      await applyRun(db, [change], phone, known);
-    }
-    await applyRun(db, run, phone, known);
-    cursor = Math.max(cursor, through);
-    await db.meta.put({ ...meta, storeId, cursor });
-    return { cursor, touched };
-  });
+      cursor = Math.max(cursor, through);
+      await db.meta.put({ ...meta, storeId, cursor });
+      return { cursor, touched };
+    },
+  );
 }
 
 const rowKey = (table: string, id: string) => `${table}\u0000${id}`;
@@ -288,6 +307,7 @@ async function applyRun(
     if (change.op === 'merge' && change.from) {
       await db.cards.delete(change.from);
       await db.tasks.where('cardId').equals(change.from).modify({ cardId: change.rowId });
+      await db.deals.where('cardId').equals(change.from).modify({ cardId: change.rowId });
       await db.interactions.where('cardId').equals(change.from).modify({ cardId: change.rowId });
     }
     current.set(key, applyChange(before, change));

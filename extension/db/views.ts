@@ -7,6 +7,7 @@ import type { CardWithActivity } from '../../shared/records';
 import type { KesherDb } from './db';
 import { recentInteractions } from './interactions';
 import { openTasks } from './tasks';
+import { openDeals } from './deals';
 
 export type { CardWithActivity };
 
@@ -15,14 +16,15 @@ export function readCardWithActivity(
   cardId: string,
   recent: number,
 ): Promise<CardWithActivity | null> {
-  return db.transaction('r', db.cards, db.tasks, db.interactions, async () => {
+  return db.transaction('r', [db.cards, db.tasks, db.interactions, db.deals], async () => {
     const card = await db.cards.get(cardId);
     if (!card) return null;
-    const [tasks, interactions] = await Promise.all([
+    const [tasks, interactions, deals] = await Promise.all([
       openTasks(db, cardId),
       recentInteractions(db, cardId, recent),
+      openDeals(db, cardId),
     ]);
-    return { card, tasks, interactions };
+    return { card, tasks, interactions, ...(deals.length > 0 ? { deals } : {}) };
   });
 }
 
@@ -32,7 +34,7 @@ export function readCaller(
   keys: readonly string[],
   recent: number,
 ): Promise<{ caller: CallerCards; card: CardWithActivity | null } | null> {
-  return db.transaction('r', db.cards, db.tasks, db.interactions, async () => {
+  return db.transaction('r', [db.cards, db.tasks, db.interactions, db.deals], async () => {
     const caller = await resolveCaller(db, await findCardsByKeys(db, keys));
     if (!caller) return null;
     return { caller, card: await readCardWithActivity(db, caller.primary.id, recent) };

@@ -9,6 +9,9 @@ import type { CallSnapshot } from '../../shared/protocol';
 import type {
   Card,
   CardWithActivity,
+  Currency,
+  Deal,
+  DealStage,
   Interaction,
   StatusLight,
   Task,
@@ -172,6 +175,20 @@ export interface Team {
   colleagues: Colleague[];
 }
 
+/** A deal as a form sends it (db/deals.ts checks it). */
+export interface DealDraftInput {
+  id?: string;
+  cardId: string;
+  title: string;
+  value: number;
+  currency: Currency;
+  stage?: DealStage;
+  probability?: number;
+  expectedClose?: number;
+  owner?: string;
+  lostReason?: string;
+}
+
 /** What a wrap-up saves: the call's outcome and note, and a follow-up task. */
 export interface WrapUpForm {
   callId: string;
@@ -209,6 +226,8 @@ export interface ProtocolMap {
   getTeam(): Team;
   /** The wrap-up after an answered call: on the call's entry, with a follow-up task. */
   saveWrapUp(input: WrapUpForm): Interaction;
+  /** A new deal on a card, or an edit of one (the pop's "New deal"); the card follows the stage rules. */
+  saveDeal(input: DealDraftInput): Deal;
   /** Give a task to a colleague (their desk is notified). */
   assignTask(input: { taskId: string; assignee: string }): void;
   getPopView(callId: string): PopView | null;

@@ -178,6 +178,12 @@ export function AssigneePicker({
 }
 
 export function describeInteraction(item: Interaction): string {
+  if (item.kind === 'deal' && item.deal) {
+    const stage = (name: string) => t(`dealStage.${name as 'new'}`);
+    return item.deal.from
+      ? `${t('interaction.deal')} · ${t('deal.moved', { from: stage(item.deal.from), to: stage(item.deal.stage) })}`
+      : t('deal.created', { stage: stage(item.deal.stage) });
+  }
   if (item.kind !== 'call') return t(`interaction.${item.kind}`);
   const direction = item.direction === 'outbound' ? t('call.outgoing') : t('call.incoming');
   if (item.outcome === 'missed') return t('call.missed');

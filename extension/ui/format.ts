@@ -73,3 +73,14 @@ export function dueWhen(due: number, now = Date.now(), locale?: string): string 
     return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(days, 'day');
   return formatDate(due, locale);
 }
+
+/** "₪12,000": a deal's value in its currency, whole units, the locale's digits and grouping. */
+export function formatMoney(value: number, currency: string, locale?: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(
+      value,
+    );
+  } catch {
+    return `${value} ${currency}`;
+  }
+}

@@ -610,8 +610,8 @@ describe('office mode, two desks', () => {
     expect(await notifications(a)).not.toContain(`task:${taskId}`);
     await b.app.goto(`${EXTENSION_URL}/app.html#/today`);
     await expect
-      .poll(() => b.app.getByTestId('app-my-tasks').locator('li').first().textContent(), { timeout: 10_000 })
-      .toContain('Call back about the quote');
+      .poll(() => b.app.getByTestId('app-my-tasks').locator('li').allTextContents(), { timeout: 10_000 })
+      .toContainEqual(expect.stringContaining('Call back about the quote'));
     // Desk C reads Hebrew: the same wrap-up, in its words.
     await expect
       .poll(() => wrapAt(c.app).first().textContent(), { timeout: 20_000 })
@@ -685,5 +685,105 @@ describe('office mode, two desks', () => {
       .toMatch(/^Restored the cardYael Bar/);
     expect(await history.nth(1).textContent()).toMatch(/^Deleted the cardNoa Cohen/);
     expect(await history.last().textContent()).toMatch(/^Created the card/);
+  });
+  it('a deal created from a pop shows in another desk’s pop, moves on the board by keyboard, and winning it makes the card a customer', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    // A new lead, made at desk A (Yael).
+    await a.app.goto(`${EXTENSION_URL}/app.html#/new`);
+    await a.app.getByTestId('card-name').fill('Globex');
+    await a.app.getByTestId('card-phone').first().fill('03-555-0199');
+    await a.app.keyboard.press('Control+Enter');
+    await expect.poll(() => a.app.getByTestId('toast').textContent()).toContain('Card created');
+    const globex = async (desk: (typeof desks)[0]) =>
+      (await readStore<CardRecord & { stage: string }>(desk.app, 'cards')).find(
+        (card) => card.name === 'Globex',
+      );
+    await expect.poll(async () => (await globex(b))?.stage, { timeout: 20_000 }).toBe('lead');
+    const id = (await globex(a))!.id;
+
+    // Globex calls Yael: she opens a deal from the pop.
+    const ring = async (desk: (typeof desks)[0], extension: string) => {
+      const callId = `deal-${extension}-${Date.now()}`;
+      const opened = popFor(desk.browser.context, callId);
+      await postCall(bridge, {
+        callId,
+        state: 'ringing',
+        from: '+97235550199',
+        direction: 'inbound',
+        extension,
+      });
+      return { callId, pop: await opened };
+    };
+    const first = await ring(a, '103');
+    await first.pop.getByTestId('pop-new-deal').locator('summary').click();
+    const form = first.pop.getByTestId('pop-new-deal').getByTestId('deal-form');
+    await form.getByTestId('deal-title').fill('Quote for 12 desks');
+    await form.getByTestId('deal-value').fill('48,000');
+    const inFive = new Date(Date.now() + 5 * 86_400_000);
+    const pad = (value: number) => String(value).padStart(2, '0');
+    await form
+      .getByTestId('deal-close')
+      .fill(`${inFive.getFullYear()}-${pad(inFive.getMonth() + 1)}-${pad(inFive.getDate())}`);
+    await form.getByTestId('deal-save').click();
+    await expect
+      .poll(() => first.pop.getByTestId('pop-open-deals').locator('li').allTextContents(), {
+        timeout: 10_000,
+      })
+      .toEqual([expect.stringMatching(/Quote for 12 desks.*₪48,000.*New.*closes in 5 days/)]);
+    // The lead became a prospect, everywhere.
+    await expect.poll(async () => (await globex(b))?.stage, { timeout: 20_000 }).toBe('prospect');
+    await postCall(bridge, {
+      callId: first.callId,
+      state: 'ended',
+      from: '+97235550199',
+      direction: 'inbound',
+    });
+
+    // Noa, at desk B, moves it on the board from the keyboard: New → Qualified → Proposal.
+    await b.app.goto(`${EXTENSION_URL}/app.html#/pipeline`);
+    const column = (stage: string) => b.app.locator(`[data-testid="pipeline-column"][data-stage="${stage}"]`);
+    await expect
+      .poll(() => column('new').getByTestId('pipeline-deal').allTextContents(), { timeout: 20_000 })
+      .toEqual([expect.stringContaining('Quote for 12 desks')]);
+    expect(await column('new').getByTestId('pipeline-total').textContent()).toBe('1 deal · ₪48,000');
+    await column('new').getByTestId('pipeline-deal').focus();
+    await b.app.keyboard.press('Control+ArrowRight');
+    await expect.poll(() => column('qualified').getByTestId('pipeline-deal').count()).toBe(1);
+    // The moved deal keeps the focus: a second press moves it on again.
+    await b.app.keyboard.press('Control+ArrowRight');
+    await expect.poll(() => column('proposal').getByTestId('pipeline-deal').count()).toBe(1);
+    expect(await column('new').getByTestId('pipeline-deal').count()).toBe(0);
+    expect(await b.app.getByTestId('pipeline-status').textContent()).toBe(
+      'Quote for 12 desks is now in Proposal.',
+    );
+
+    // Globex calls again, at desk C this time (the office token takes every call): the pop shows the deal
+    // where Noa put it.
+    const c = desks.find((desk) => desk.name === 'C')!;
+    const second = await ring(c, '199');
+    await expect
+      .poll(() => second.pop.getByTestId('pop-open-deals').locator('li').first().textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(/Quote for 12 desks.*Proposal/);
+    await postCall(bridge, {
+      callId: second.callId,
+      state: 'ended',
+      from: '+97235550199',
+      direction: 'inbound',
+    });
+
+    // Won, at desk A on the card: Globex is a customer at every desk, and the card's timeline says how it went.
+    await a.app.goto(`${EXTENSION_URL}/app.html#/cards/${id}`);
+    const deals = a.app.getByTestId('card-deals').locator('li');
+    await expect.poll(() => deals.first().textContent(), { timeout: 20_000 }).toContain('Proposal');
+    await deals.first().getByRole('button', { name: 'Edit' }).click();
+    await deals.first().getByTestId('deal-stage').selectOption('won');
+    await deals.first().getByTestId('deal-save').click();
+    for (const desk of [a, b, c])
+      await expect.poll(async () => (await globex(desk))?.stage, { timeout: 20_000 }).toBe('customer');
+    await expect
+      .poll(() => a.app.getByTestId('card-timeline').textContent(), { timeout: 10_000 })
+      .toContain('Deal · Proposal → Won');
   });
 });

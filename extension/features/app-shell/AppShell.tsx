@@ -5,6 +5,7 @@ import { CallsView } from '../call-log/CallsView';
 import { CardDetail } from '../cards/CardDetail';
 import { CardsView } from '../cards/CardsView';
 import { DashboardView } from '../dashboard/DashboardView';
+import { PipelineView } from '../deals/PipelineView';
 import { ImportView } from '../import-export/ImportView';
 import { SettingsView } from '../settings/SettingsView';
 import { TodayView } from '../today/TodayView';
@@ -12,6 +13,7 @@ import { TodayView } from '../today/TodayView';
 const NAV = [
   ['#/cards', 'nav.cards'],
   ['#/today', 'nav.today'],
+  ['#/pipeline', 'nav.pipeline'],
   ['#/dashboard', 'nav.dashboard'],
   ['#/import', 'nav.import'],
   ['#/calls', 'nav.calls'],
@@ -20,14 +22,15 @@ const NAV = [
 
 function route(hash: string) {
   // "#/cards/<id>?task=<id>": a task to reassign (from its notification).
-  const card = /^#\/cards\/([^?]+)(?:\?task=(.+))?$/.exec(hash);
+  const card = /^#\/cards\/([^?]+)(?:\?(task|deal)=(.+))?$/.exec(hash);
   if (card)
     return {
       section: '#/cards',
       view: (
         <CardDetail
           id={decodeURIComponent(card[1]!)}
-          focusTask={card[2] ? decodeURIComponent(card[2]) : undefined}
+          focusTask={card[2] === 'task' ? decodeURIComponent(card[3]!) : undefined}
+          focusDeal={card[2] === 'deal' ? decodeURIComponent(card[3]!) : undefined}
         />
       ),
     };
@@ -36,6 +39,8 @@ function route(hash: string) {
       return { section: '#/cards', view: <CardDetail /> };
     case '#/today':
       return { section: hash, view: <TodayView /> };
+    case '#/pipeline':
+      return { section: hash, view: <PipelineView /> };
     case '#/dashboard':
       return { section: hash, view: <DashboardView /> };
     case '#/import':

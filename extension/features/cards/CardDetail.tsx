@@ -19,6 +19,7 @@ import { cardKeys } from '../app-shell/query';
 import { CardEditor } from './CardEditor';
 import { MergePanel } from './MergePanel';
 import { CardHistory } from './CardHistory';
+import { CardDeals } from '../deals/CardDeals';
 import { assignable, useTeam } from '../team/use-team';
 
 /** How much of the timeline a card page shows. */
@@ -48,7 +49,15 @@ function CardPresence({ id }: { id: string }) {
   );
 }
 
-export function CardDetail({ id, focusTask }: { id?: string; focusTask?: string }) {
+export function CardDetail({
+  id,
+  focusTask,
+  focusDeal,
+}: {
+  id?: string;
+  focusTask?: string;
+  focusDeal?: string;
+}) {
   const client = useQueryClient();
   const team = useTeam();
   const people = assignable(team);
@@ -103,6 +112,7 @@ export function CardDetail({ id, focusTask }: { id?: string; focusTask?: string 
                 }}
               />
             </Section>
+            <CardDeals key={card.data.card.id} cardId={card.data.card.id} focusDeal={focusDeal} />
             <MergePanel card={card.data.card} onDone={refresh} />
             <CardHistory key={card.data.card.id} cardId={card.data.card.id} />
           </div>

@@ -4,13 +4,14 @@ import { addNote } from '../../db/interactions';
 import { addTask, completeTask } from '../../db/tasks';
 import type { Handlers } from '../../doors/page';
 import type { WorkerContext } from '../../worker/context';
-import { userNameItem } from '../settings/items';
+import { dealRulesItem, userNameItem } from '../settings/items';
+import { saveDeal } from '../../db/deals';
 
 export function installCards(ctx: WorkerContext) {
   const { db } = ctx;
   const handlers: Pick<
     Handlers,
-    'createLead' | 'addNote' | 'addTask' | 'completeTask' | 'setStatus' | 'notifyChanged'
+    'createLead' | 'addNote' | 'addTask' | 'completeTask' | 'setStatus' | 'notifyChanged' | 'saveDeal'
   > = {
     createLead: async (input) => {
       const name = input.name.trim() || input.phone.trim();
@@ -50,6 +51,11 @@ export function installCards(ctx: WorkerContext) {
       const card = await updateCard(db, cardId, { status, statusNote: note }, ctx.phone());
       await ctx.changed(cardId);
       return card;
+    },
+    saveDeal: async (input) => {
+      const deal = await saveDeal(db, input, await dealRulesItem.getValue());
+      await ctx.changed(input.cardId);
+      return deal;
     },
     // A page changed cards itself (its own repository calls): everyone else follows.
     notifyChanged: () => ctx.changed(),

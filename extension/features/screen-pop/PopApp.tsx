@@ -26,6 +26,9 @@ import { AddTaskForm } from '../../ui/AddTaskForm';
 import { PresenceLine } from '../../ui/Presence';
 import { useAction } from '../../ui/use-action';
 import { assignable, useTeam } from '../team/use-team';
+import { DealForm, DealLine } from '../deals/DealForm';
+import type { Currency } from '../../../shared/records';
+import { dealCurrencyItem } from '../settings/items';
 
 function callStatusText(view: PopView): string {
   const { call } = view;
@@ -407,6 +410,23 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
           </ul>
         </Section>
       ) : null}
+      {shown.deals?.length ? (
+        <Section title={t('deals.open')}>
+          <ul class="deals" data-testid="pop-open-deals">
+            {shown.deals.map((deal) => (
+              <li key={deal.id} data-stage={deal.stage}>
+                <a
+                  href={`/app.html#/cards/${encodeURIComponent(card.id)}?deal=${encodeURIComponent(deal.id)}`}
+                  target="_blank"
+                  rel="noopener"
+                >
+                  <DealLine deal={deal} />
+                </a>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
       <StatusPicker cardId={card.id} status={card.status} note={card.statusNote} />
       <Section title={t('tasks.title')}>
         <TaskList
@@ -420,11 +440,28 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
           onAdd={(task) => sendMessage('addTask', { cardId: card.id, ...task })}
         />
       </Section>
+      <details class="new-deal" data-testid="pop-new-deal">
+        <summary>{t('deals.new')}</summary>
+        <PopDealForm cardId={card.id} team={people} />
+      </details>
       <Section title={t('pop.recent')}>
         <Timeline items={interactions} testId="pop-recent-interactions" />
         <AddNote cardId={card.id} canHide={people.me !== ''} />
       </Section>
     </>
+  );
+}
+
+/** "New deal" in the pop: through the worker, which applies the stage rules (a lead becomes a prospect). */
+function PopDealForm({ cardId, team }: { cardId: string; team: { people: string[]; me: string } }) {
+  const [currency, setCurrency] = useState<Currency>('ILS');
+  useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
+  return (
+    <DealForm
+      currency={currency}
+      team={team}
+      onSave={(draft) => sendMessage('saveDeal', { ...draft, cardId })}
+    />
   );
 }
 

@@ -7,6 +7,7 @@ import { type JoinPreview, onEvent, sendMessage, type SyncStatus } from '../../d
 import { formatDateTime } from '../../ui/format';
 import { pairingCodeOf } from '../../../shared/pairing-code';
 import { redeemPairingCode } from '../bridge-link/link';
+import { DealSettings } from '../deals/DealSettings';
 import { LANGUAGE_NAMES, LOCALES, locale, resolveLocale, t } from '../../ui/i18n';
 import {
   bridgeTokenItem,
@@ -386,6 +387,7 @@ export function SettingsView() {
         <p class="loading">{t('common.loading')}</p>
       )}
       <OfficeMode />
+      <DealSettings />
     </div>
   );
 }

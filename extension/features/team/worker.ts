@@ -26,6 +26,8 @@ const peopleItem = storage.defineItem<Person[]>('local:officePeople', { fallback
 /** A task given this long ago or more is history by the time this desk hears of it: no notification. */
 const NOTIFY_WITHIN_MS = 24 * 60 * 60 * 1000;
 const TASK_NOTIFICATION = 'task:';
+/** The hub's author for changes made on the office's single token (bridge/link/sync.ts). */
+const OFFICE_AUTHOR = 'office';
 
 /** Each colleague's state: on a call (since when), free (a desk of theirs is here), or away. */
 export function colleagues(
@@ -42,20 +44,27 @@ export function colleagues(
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The tasks a batch of the hub's changes gave `me`, by someone else, lately (ids, newest last). */
-export function assignedToMe(changes: readonly OrderedChange[], me: string, now = Date.now()): string[] {
+/**
+ * The tasks a batch of the hub's changes gave `me`, by someone else, lately: each task once, with who gave
+ * it as the hub authenticated them (never what a desk wrote in the task).
+ */
+export function assignedToMe(
+  changes: readonly OrderedChange[],
+  me: string,
+  now = Date.now(),
+): Array<{ taskId: string; by: string }> {
   if (!me) return [];
-  const ids = changes
-    .filter(
-      (change) =>
-        change.table === 'tasks' &&
-        change.op === 'put' &&
-        change.fields?.assignee === me &&
-        change.author !== me &&
-        now - change.at < NOTIFY_WITHIN_MS,
-    )
-    .map((change) => change.rowId);
-  return [...new Set(ids)];
+  const given = new Map<string, string>();
+  for (const change of changes.filter(
+    (change) =>
+      change.table === 'tasks' &&
+      change.op === 'put' &&
+      change.fields?.assignee === me &&
+      change.author !== me &&
+      now - change.at < NOTIFY_WITHIN_MS,
+  ))
+    given.set(change.rowId, change.author);
+  return [...given].map(([taskId, by]) => ({ taskId, by }));
 }
 
 export function installTeam(
@@ -68,11 +77,12 @@ export function installTeam(
   });
   const me = () => userNameItem.getValue();
 
-  const notify = async (taskId: string) => {
+  const notify = async (taskId: string, author: string) => {
     const task = await ctx.db.tasks.get(taskId);
     if (!task || task.done === 1) return;
     const card = await ctx.db.cards.get(task.cardId);
-    const by = task.assignedBy || t('team.someone');
+    // The office token's desks are "office" at the hub: a colleague, not a name.
+    const by = author && author !== OFFICE_AUTHOR ? author : t('team.someone');
     const due =
       task.due !== undefined ? t('team.due', { when: dueWhen(task.due, Date.now(), locale()) }) : '';
     try {
@@ -142,7 +152,7 @@ export function installTeam(
     /** The hub's changes were applied here: a task a colleague gave this desk's user is announced. */
     onApplied: (changes: readonly OrderedChange[]) => {
       void me().then((name) => {
-        for (const id of assignedToMe(changes, name)) void notify(id);
+        for (const { taskId, by } of assignedToMe(changes, name)) void notify(taskId, by);
       });
     },
   };

@@ -120,7 +120,7 @@ describe('tasks for a colleague', () => {
         'Noa Cohen',
         now,
       ),
-    ).toEqual(['t-1']);
+    ).toEqual([{ taskId: 't-1', by: 'Yael Bar' }]);
     expect(assignedToMe([change({})], '', now)).toEqual([]);
   });
 

@@ -1,0 +1,191 @@
+/**
+ * The pipeline board: one column per stage, a card per deal with its value and owner, each column's
+ * total; filters by owner and close month. A deal moves by drag and drop or from the keyboard (focus it,
+ * Ctrl+← / Ctrl+→, following the columns as they are laid out, right to left in Hebrew and Arabic); the
+ * move is logged on the card's timeline and the card follows the stage rules.
+ */
+import { useQuery, useQueryClient } from '@tanstack/preact-query';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { monthOf } from '../../../shared/deals';
+import { type Card, DEAL_STAGES, type Deal, type DealStage } from '../../../shared/records';
+import { moveDealTo } from '../../db/deals';
+import { formatMoney } from '../../ui/format';
+import { dirOf, locale, t } from '../../ui/i18n';
+import { changed, db } from '../app-shell/page-db';
+import { dealCurrencyItem, dealRulesItem } from '../settings/items';
+import { DealLine } from './DealForm';
+
+const PIPELINE_KEY = ['pipeline'] as const;
+
+async function loadPipeline(): Promise<{ deals: Deal[]; cards: Map<string, Card> }> {
+  const deals = await db.deals.toArray();
+  const ids = [...new Set(deals.map((deal) => deal.cardId))];
+  const cards = new Map(
+    (await db.cards.bulkGet(ids)).filter((card): card is Card => !!card).map((card) => [card.id, card]),
+  );
+  return { deals: deals.filter((deal) => cards.has(deal.cardId)), cards };
+}
+
+export function PipelineView() {
+  const client = useQueryClient();
+  const data = useQuery({ queryKey: PIPELINE_KEY, queryFn: loadPipeline });
+  const [owner, setOwner] = useState('');
+  const [month, setMonth] = useState('');
+  const [currency, setCurrency] = useState('ILS');
+  const [said, setSaid] = useState('');
+  const [error, setError] = useState('');
+  /** The deal just moved from the keyboard: it gets the focus back once it shows in its new column. */
+  const focusAfter = useRef<{ id: string; stage: DealStage } | null>(null);
+  useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
+
+  const deals = data.data?.deals ?? [];
+  const owners = useMemo(
+    () => [...new Set(deals.map((deal) => deal.owner ?? '').filter(Boolean))].sort(),
+    [deals],
+  );
+  const months = useMemo(
+    () =>
+      [...new Set(deals.flatMap((deal) => (deal.expectedClose ? [monthOf(deal.expectedClose)] : [])))].sort(),
+    [deals],
+  );
+  const shown = deals.filter(
+    (deal) =>
+      (!owner || deal.owner === owner) &&
+      (!month || (deal.expectedClose && monthOf(deal.expectedClose) === month)),
+  );
+  const columns = DEAL_STAGES.map((stage) => ({
+    stage,
+    deals: shown
+      .filter((deal) => deal.stage === stage)
+      .sort(
+        (a, b) =>
+          (a.expectedClose ?? Number.POSITIVE_INFINITY) - (b.expectedClose ?? Number.POSITIVE_INFINITY),
+      ),
+  }));
+
+  const move = async (deal: Deal, stage: DealStage) => {
+    if (deal.stage === stage) return;
+    setError('');
+    try {
+      await moveDealTo(db, deal.id, stage, await dealRulesItem.getValue());
+      focusAfter.current = { id: deal.id, stage };
+      setSaid(t('pipeline.moved', { title: deal.title, stage: t(`dealStage.${stage}`) }));
+      await changed();
+      await client.invalidateQueries({ queryKey: PIPELINE_KEY });
+    } catch (caught) {
+      setError((caught as Error).message);
+    }
+  };
+
+  // The moved deal keeps the keyboard's focus in its new column.
+  useEffect(() => {
+    const wanted = focusAfter.current;
+    if (!wanted || deals.find((item) => item.id === wanted.id)?.stage !== wanted.stage) return;
+    focusAfter.current = null;
+    document.querySelector<HTMLElement>(`[data-deal-id="${CSS.escape(wanted.id)}"]`)?.focus();
+  });
+
+  const onKey = (deal: Deal, event: KeyboardEvent) => {
+    if (!event.ctrlKey || (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft')) return;
+    event.preventDefault();
+    // The next stage is the next column as laid out: to the left in a right-to-left page.
+    const forward = (event.key === 'ArrowRight') !== (dirOf(locale()) === 'rtl');
+    const index = DEAL_STAGES.indexOf(deal.stage) + (forward ? 1 : -1);
+    const stage = DEAL_STAGES[index];
+    if (stage) void move(deal, stage);
+  };
+
+  return (
+    <div class="page-body wide" data-testid="app-pipeline">
+      <h1>{t('pipeline.title')}</h1>
+      <div class="toolbar">
+        <select
+          aria-label={t('deals.owner')}
+          value={owner}
+          onChange={(event) => setOwner(event.currentTarget.value)}
+        >
+          <option value="">{t('pipeline.allOwners')}</option>
+          {owners.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label={t('deals.close')}
+          value={month}
+          onChange={(event) => setMonth(event.currentTarget.value)}
+        >
+          <option value="">{t('pipeline.allMonths')}</option>
+          {months.map((item) => (
+            <option key={item} value={item}>
+              {new Date(`${item}-01T00:00:00`).toLocaleDateString(locale(), {
+                month: 'long',
+                year: 'numeric',
+              })}
+            </option>
+          ))}
+        </select>
+        <span class="muted">{t('pipeline.hint')}</span>
+      </div>
+      <p class="sr-status" role="status" data-testid="pipeline-status">
+        {said}
+      </p>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div class="pipeline">
+        {columns.map((column) => {
+          const total = column.deals
+            .filter((deal) => deal.currency === currency)
+            .reduce((sum, deal) => sum + deal.value, 0);
+          return (
+            <section
+              key={column.stage}
+              class="pipeline-column"
+              data-testid="pipeline-column"
+              data-stage={column.stage}
+              aria-label={t(`dealStage.${column.stage}`)}
+              onDragOver={(event) => event.preventDefault()}
+              onDrop={(event) => {
+                event.preventDefault();
+                const id = event.dataTransfer?.getData('text/x-kesher-deal');
+                const deal = deals.find((item) => item.id === id);
+                if (deal) void move(deal, column.stage);
+              }}
+            >
+              <h2>{t(`dealStage.${column.stage}`)}</h2>
+              <p class="muted" data-testid="pipeline-total">
+                {t('pipeline.total', {
+                  count: column.deals.length,
+                  value: formatMoney(total, currency, locale()),
+                })}
+              </p>
+              <ul>
+                {column.deals.map((deal) => (
+                  <li key={deal.id}>
+                    {/* The deal itself: Enter opens it on its card, Ctrl+arrows move it, the mouse drags it. */}
+                    <a
+                      class="pipeline-deal"
+                      data-testid="pipeline-deal"
+                      data-deal-id={deal.id}
+                      draggable
+                      onDragStart={(event) => event.dataTransfer?.setData('text/x-kesher-deal', deal.id)}
+                      onKeyDown={(event) => onKey(deal, event)}
+                      href={`#/cards/${encodeURIComponent(deal.cardId)}?deal=${encodeURIComponent(deal.id)}`}
+                    >
+                      <bdi>{data.data?.cards.get(deal.cardId)?.name}</bdi>
+                      <DealLine deal={deal} />
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
