@@ -3,6 +3,7 @@
  * extension (the shipped code plus a probe page and a measuring hook). Prints a table and saves it to
  * bench/results/latest.json and latest.md.
  */
+import { benchDeals } from './deals-bench';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'playwright-core';
@@ -143,6 +144,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   pages: () => benchPages(BENCH_EXTENSION),
   reconnect: () => benchReconnect(BENCH_EXTENSION),
   sync: benchSync,
+  deals: () => benchDeals(BENCH_EXTENSION),
 };
 
 async function main(): Promise<void> {

@@ -401,4 +401,12 @@ export const el: Messages = {
   'settings.leadToProspect': 'Μια συμφωνία σε επαφή την κάνει υποψήφιο πελάτη',
   'settings.wonToCustomer': 'Μια κερδισμένη συμφωνία κάνει την κάρτα πελάτη',
   'settings.dealCurrency': 'Νόμισμα νέων συμφωνιών',
+  'dashboard.pipeline': 'Ανοιχτή ροή ανά στάδιο',
+  'dashboard.forecast': 'Σταθμισμένη πρόβλεψη',
+  'dashboard.leadToWon': 'Κατά μέσο όρο {days} ημέρες από νέα κάρτα ως την πρώτη κερδισμένη συμφωνία.',
+  'dashboard.noneWon': 'Καμία κερδισμένη συμφωνία ακόμη.',
+  'dashboard.wonLost': 'Κερδισμένες και χαμένες συμφωνίες ανά μήνα',
+  'dashboard.byOwner': 'Κερδισμένες και χαμένες ανά υπεύθυνο',
+  'export.deals': 'Συμφωνίες (CSV)',
+  'pipeline.more': { one: 'Εμφάνιση {count} ακόμη', other: 'Εμφάνιση {count} ακόμη' },
 };

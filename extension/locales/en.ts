@@ -407,4 +407,12 @@ export const en = {
   'settings.leadToProspect': 'A deal on a lead makes the card a prospect',
   'settings.wonToCustomer': 'A won deal makes the card a customer',
   'settings.dealCurrency': 'Currency of new deals',
+  'dashboard.pipeline': 'Open pipeline by stage',
+  'dashboard.forecast': 'Weighted forecast',
+  'dashboard.leadToWon': 'On average {days} days from a new card to its first won deal.',
+  'dashboard.noneWon': 'No deal won yet.',
+  'dashboard.wonLost': 'Deals won and lost per month',
+  'dashboard.byOwner': 'Won and lost per owner',
+  'export.deals': 'Deals (CSV)',
+  'pipeline.more': { one: 'Show {count} more', other: 'Show {count} more' },
 } as const;

@@ -409,4 +409,12 @@ export const he: Messages = {
   'settings.leadToProspect': 'עסקה על ליד הופכת את הכרטיס ללקוח פוטנציאלי',
   'settings.wonToCustomer': 'עסקה שנסגרה בהצלחה הופכת את הכרטיס ללקוח',
   'settings.dealCurrency': 'מטבע לעסקאות חדשות',
+  'dashboard.pipeline': 'צנרת פתוחה לפי שלב',
+  'dashboard.forecast': 'תחזית משוקללת',
+  'dashboard.leadToWon': 'בממוצע {days} ימים מכרטיס חדש ועד העסקה הראשונה שנסגרה בהצלחה.',
+  'dashboard.noneWon': 'עדיין אין עסקה שנסגרה בהצלחה.',
+  'dashboard.wonLost': 'עסקאות שנסגרו ושאבדו לפי חודש',
+  'dashboard.byOwner': 'נסגרו ואבדו לפי אחראי',
+  'export.deals': 'עסקאות (CSV)',
+  'pipeline.more': { one: 'הצגת עוד אחת', two: 'הצגת עוד שתיים', other: 'הצגת עוד {count}' },
 };

@@ -487,4 +487,17 @@ export const ru: Messages = {
   'settings.leadToProspect': 'Сделка с лидом делает карточку потенциальным клиентом',
   'settings.wonToCustomer': 'Выигранная сделка делает карточку клиентом',
   'settings.dealCurrency': 'Валюта новых сделок',
+  'dashboard.pipeline': 'Открытая воронка по этапам',
+  'dashboard.forecast': 'Взвешенный прогноз',
+  'dashboard.leadToWon': 'В среднем {days} дн. от новой карточки до первой выигранной сделки.',
+  'dashboard.noneWon': 'Выигранных сделок пока нет.',
+  'dashboard.wonLost': 'Выигранные и проигранные сделки по месяцам',
+  'dashboard.byOwner': 'Выигранные и проигранные по ответственным',
+  'export.deals': 'Сделки (CSV)',
+  'pipeline.more': {
+    one: 'Показать ещё {count}',
+    few: 'Показать ещё {count}',
+    many: 'Показать ещё {count}',
+    other: 'Показать ещё {count}',
+  },
 };

@@ -785,5 +785,38 @@ describe('office mode, two desks', () => {
     await expect
       .poll(() => a.app.getByTestId('card-timeline').textContent(), { timeout: 10_000 })
       .toContain('Deal · Proposal → Won');
+
+    // A second deal, still open, closing this month: the dashboard's figures are the data's.
+    await a.app.getByTestId('card-new-deal').locator('summary').click();
+    const fresh = a.app.getByTestId('card-new-deal').getByTestId('deal-form');
+    await fresh.getByTestId('deal-title').fill('Support contract');
+    await fresh.getByTestId('deal-value').fill('10000');
+    await fresh.getByTestId('deal-stage').selectOption('negotiation');
+    const now = new Date();
+    const closing = new Date(now.getFullYear(), now.getMonth(), Math.max(now.getDate(), 28));
+    await fresh
+      .getByTestId('deal-close')
+      .fill(`${closing.getFullYear()}-${pad(closing.getMonth() + 1)}-${pad(closing.getDate())}`);
+    await fresh.getByTestId('deal-save').click();
+    await expect.poll(() => deals.count()).toBe(2);
+    await a.app.goto(`${EXTENSION_URL}/app.html#/dashboard`);
+    await expect
+      .poll(() => a.app.getByTestId('dashboard-forecast').locator('dd[data-month="this"]').textContent())
+      .toBe('₪7,500');
+    expect(await a.app.getByTestId('dashboard-forecast').locator('dd[data-month="next"]').textContent()).toBe(
+      '₪0',
+    );
+    expect(await a.app.getByTestId('dashboard-pipeline').locator('.chart-value').allTextContents()).toEqual([
+      '₪0',
+      '₪0',
+      '₪0',
+      '₪10,000',
+    ]);
+    expect(
+      await a.app.getByTestId('dashboard-owners').locator('tr[data-owner="Yael Bar"] td').allTextContents(),
+    ).toEqual(['Yael Bar', '1', '0', '₪48,000']);
+    expect(await a.app.getByTestId('dashboard-lead-to-won').textContent()).toBe(
+      'On average 0 days from a new card to its first won deal.',
+    );
   });
 });

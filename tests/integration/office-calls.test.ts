@@ -112,7 +112,10 @@ describe('the hub logs the office calls', () => {
     running.pop();
     const again = await start(bridge.dataDir, bridge.port);
     // The store exists, so the bridge opens it at start (no desk needed for the next call to be logged).
-    await expect.poll(() => again.logs().some((record) => record.event === 'store-open')).toBe(true);
+    // (PGlite's start takes a second or more on a busy machine.)
+    await expect
+      .poll(() => again.logs().some((record) => record.event === 'store-open'), { timeout: 10_000 })
+      .toBe(true);
     await postCall(again, { callId: 'closed-3', state: 'ringing', from: '054-123-4567' });
     await expect
       .poll(async () => recordOf(await download(again), 'call:closed-3').cardId, { timeout: 10_000 })

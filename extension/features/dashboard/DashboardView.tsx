@@ -1,10 +1,12 @@
 /** Plots drawn as plain SVG: calls per day (answered / missed), tasks due, cards by stage. */
 import { useQuery } from '@tanstack/preact-query';
 import { STAGES } from '../../db/db';
+import { Bars } from '../../ui/Bars';
 import { Section } from '../../ui/components';
 import { locale, t } from '../../ui/i18n';
 import { cardSearch, db } from '../app-shell/page-db';
 import { dashboardKeys } from '../app-shell/query';
+import { DealsDashboard } from '../deals/DealsDashboard';
 
 const DAY = 24 * 60 * 60 * 1000;
 const DAYS = 14;
@@ -41,61 +43,6 @@ async function loadDashboard() {
   const counts = await cardSearch.stageCounts();
   const stages = STAGES.map((stage) => ({ stage, count: counts.get(stage) ?? 0 }));
   return { days, due, stages };
-}
-
-function Bars({
-  items,
-  label,
-  slot = 32,
-}: {
-  items: Array<{ name: string; values: Array<{ value: number; className: string }> }>;
-  label: string;
-  /** Width of one bar's column: wide enough for its label. */
-  slot?: number;
-}) {
-  const max = Math.max(1, ...items.map((item) => item.values.reduce((sum, value) => sum + value.value, 0)));
-  const width = slot;
-  const height = 120;
-  return (
-    <svg
-      class="chart"
-      role="img"
-      aria-label={label}
-      viewBox={`0 0 ${items.length * width} ${height + 34}`}
-      width={items.length * width * 1.6}
-      height={(height + 34) * 1.6}
-    >
-      {items.map((item, index) => {
-        let y = height;
-        return (
-          <g key={item.name} transform={`translate(${index * width}, 0)`}>
-            {item.values.map((value) => {
-              const barHeight = (value.value / max) * height;
-              y -= barHeight;
-              return (
-                <rect
-                  key={value.className}
-                  class={value.className}
-                  x={(width - 24) / 2}
-                  y={y}
-                  width={24}
-                  height={barHeight}
-                >
-                  <title>{`${item.name}: ${value.value}`}</title>
-                </rect>
-              );
-            })}
-            <text x={width / 2} y={height + 14} text-anchor="middle" class="chart-label">
-              {item.name}
-            </text>
-            <text x={width / 2} y={height + 28} text-anchor="middle" class="chart-value">
-              {item.values.reduce((sum, value) => sum + value.value, 0)}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
-  );
 }
 
 export function DashboardView() {
@@ -147,6 +94,7 @@ export function DashboardView() {
           />
         </Section>
       </div>
+      <DealsDashboard />
     </div>
   );
 }

@@ -48,7 +48,7 @@ export function CardDeals({ cardId, focusDeal }: { cardId: string; focusDeal?: s
           </li>
         ))}
       </ul>
-      <details class="new-deal">
+      <details class="new-deal" data-testid="card-new-deal">
         <summary>{t('deals.new')}</summary>
         <DealForm currency={currency} team={team} onSave={save} />
       </details>

@@ -49,7 +49,8 @@ export function DealForm({
   const [stage, setStage] = useState<DealStage>(deal?.stage ?? 'new');
   const [probability, setProbability] = useState(deal ? String(deal.probability) : '');
   const [close, setClose] = useState(dateInput(deal?.expectedClose));
-  const [owner, setOwner] = useState(deal?.owner ?? team.me);
+  // Unset until someone picks: this desk's user then (who is known only once the team has loaded).
+  const [owner, setOwner] = useState<string | undefined>(deal?.owner);
   const [reason, setReason] = useState(deal?.lostReason ?? '');
   const save = useAction(
     () =>
@@ -61,7 +62,7 @@ export function DealForm({
         stage,
         ...(probability.trim() ? { probability: Number(probability) } : {}),
         ...(dateInputToMs(close) !== undefined ? { expectedClose: dateInputToMs(close) } : {}),
-        ...(owner ? { owner } : {}),
+        ...((owner ?? team.me) ? { owner: owner ?? team.me } : {}),
         ...(stage === 'lost' ? { lostReason: reason } : {}),
       }),
     () => {
@@ -144,7 +145,7 @@ export function DealForm({
       />
       {team.people.length > 0 ? (
         <AssigneePicker
-          value={owner}
+          value={owner ?? team.me}
           people={team.people}
           me={team.me}
           label={t('deals.owner')}

@@ -16,6 +16,8 @@ import { dealCurrencyItem, dealRulesItem } from '../settings/items';
 import { DealLine } from './DealForm';
 
 const PIPELINE_KEY = ['pipeline'] as const;
+/** Deals a column shows at first (closing soonest first); "Show more" adds as many again. */
+const COLUMN_PAGE = 60;
 
 async function loadPipeline(): Promise<{ deals: Deal[]; cards: Map<string, Card> }> {
   const deals = await db.deals.toArray();
@@ -26,6 +28,12 @@ async function loadPipeline(): Promise<{ deals: Deal[]; cards: Map<string, Card>
   return { deals: deals.filter((deal) => cards.has(deal.cardId)), cards };
 }
 
+/** A column's first `count` deals, and any deal moved there meanwhile (it stays where the user can see it). */
+function visible(deals: readonly Deal[], count: number, pinned: ReadonlySet<string>): Deal[] {
+  if (deals.length <= count) return [...deals];
+  return deals.filter((deal, index) => index < count || pinned.has(deal.id));
+}
+
 export function PipelineView() {
   const client = useQueryClient();
   const data = useQuery({ queryKey: PIPELINE_KEY, queryFn: loadPipeline });
@@ -34,6 +42,9 @@ export function PipelineView() {
   const [currency, setCurrency] = useState('ILS');
   const [said, setSaid] = useState('');
   const [error, setError] = useState('');
+  /** How many deals each column shows, and the deals moved here, shown wherever they land. */
+  const [shownPerColumn, setShownPerColumn] = useState<Partial<Record<DealStage, number>>>({});
+  const [pinned, setPinned] = useState<ReadonlySet<string>>(new Set());
   /** The deal just moved from the keyboard: it gets the focus back once it shows in its new column. */
   const focusAfter = useRef<{ id: string; stage: DealStage } | null>(null);
   useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
@@ -69,6 +80,7 @@ export function PipelineView() {
     try {
       await moveDealTo(db, deal.id, stage, await dealRulesItem.getValue());
       focusAfter.current = { id: deal.id, stage };
+      setPinned((before) => new Set([...before, deal.id]));
       setSaid(t('pipeline.moved', { title: deal.title, stage: t(`dealStage.${stage}`) }));
       await changed();
       await client.invalidateQueries({ queryKey: PIPELINE_KEY });
@@ -164,7 +176,7 @@ export function PipelineView() {
                 })}
               </p>
               <ul>
-                {column.deals.map((deal) => (
+                {visible(column.deals, shownPerColumn[column.stage] ?? COLUMN_PAGE, pinned).map((deal) => (
                   <li key={deal.id}>
                     {/* The deal itself: Enter opens it on its card, Ctrl+arrows move it, the mouse drags it. */}
                     <a
@@ -182,6 +194,25 @@ export function PipelineView() {
                   </li>
                 ))}
               </ul>
+              {column.deals.length > (shownPerColumn[column.stage] ?? COLUMN_PAGE) ? (
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() =>
+                    setShownPerColumn((before) => ({
+                      ...before,
+                      [column.stage]: (before[column.stage] ?? COLUMN_PAGE) + COLUMN_PAGE,
+                    }))
+                  }
+                >
+                  {t('pipeline.more', {
+                    count: Math.min(
+                      COLUMN_PAGE,
+                      column.deals.length - (shownPerColumn[column.stage] ?? COLUMN_PAGE),
+                    ),
+                  })}
+                </button>
+              ) : null}
             </section>
           );
         })}

@@ -17,6 +17,7 @@ import {
   cardsToCsv,
   cardsToVCard,
   commitImport,
+  dealsToCsv,
   exportBackup,
   type ImportPlan,
   importCounts,
@@ -133,9 +134,17 @@ export function ImportView() {
     void prepare(file, undefined, { ...parsed, mapping });
   };
 
-  const exportAs = async (kind: 'json' | 'csv' | 'vcard') => {
+  const exportAs = async (kind: 'json' | 'csv' | 'vcard' | 'deals') => {
     const stamp = new Date().toISOString().slice(0, 10);
-    if (kind === 'json') {
+    if (kind === 'deals') {
+      const deals = (await db.deals.toArray()).sort((a, b) => a.createdAt - b.createdAt);
+      const cards = new Map(
+        (await db.cards.bulkGet([...new Set(deals.map((deal) => deal.cardId))]))
+          .filter((card) => card !== undefined)
+          .map((card) => [card.id, card]),
+      );
+      download(`kesher-deals-${stamp}.csv`, dealsToCsv(deals, cards), 'text/csv;charset=utf-8');
+    } else if (kind === 'json') {
       download(
         `kesher-backup-${stamp}.json`,
         JSON.stringify(await exportBackup(db, await settingsSnapshot())),
@@ -293,6 +302,9 @@ export function ImportView() {
           </button>
           <button type="button" data-testid="app-export-vcard" onClick={() => void exportAs('vcard')}>
             {t('export.vcard')}
+          </button>
+          <button type="button" data-testid="app-export-deals" onClick={() => void exportAs('deals')}>
+            {t('export.deals')}
           </button>
         </div>
       </Section>

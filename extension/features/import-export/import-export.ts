@@ -16,7 +16,7 @@ import { foldText } from '../../../shared/text';
 import { parseVCards, toVCard } from '../../../shared/vcard';
 import { readEverything, replaceEverything } from '../../db/backup';
 import { buildCard, emailKey, writeCardBatches } from '../../db/cards';
-import type { Card, Interaction, KesherDb, Task } from '../../db/db';
+import type { Card, Deal, Interaction, KesherDb, Task } from '../../db/db';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -47,6 +47,8 @@ export interface Backup {
   cards: Card[];
   tasks: Task[];
   interactions: Interaction[];
+  /** Since deals came (absent in older backups). */
+  deals?: Deal[];
   settings: Record<string, unknown>;
 }
 
@@ -354,7 +356,7 @@ export async function commitImport(
 }
 
 export async function exportBackup(db: KesherDb, settings: Record<string, unknown>): Promise<Backup> {
-  const { cards, tasks, interactions } = await readEverything(db);
+  const { cards, tasks, interactions, deals } = await readEverything(db);
   return {
     format: 'kesher-backup',
     version: 1,
@@ -362,6 +364,7 @@ export async function exportBackup(db: KesherDb, settings: Record<string, unknow
     cards,
     tasks,
     interactions,
+    deals,
     settings,
   };
 }
@@ -370,7 +373,12 @@ export async function exportBackup(db: KesherDb, settings: Record<string, unknow
 export async function restoreBackup(db: KesherDb, backup: Backup, onProgress?: Progress): Promise<void> {
   await replaceEverything(
     db,
-    { cards: backup.cards, tasks: backup.tasks ?? [], interactions: backup.interactions ?? [] },
+    {
+      cards: backup.cards,
+      tasks: backup.tasks ?? [],
+      interactions: backup.interactions ?? [],
+      deals: backup.deals ?? [],
+    },
     onProgress,
   );
 }
@@ -391,6 +399,44 @@ export function cardsToCsv(cards: readonly Card[]): string {
     row.push(card.tags.join(', '), card.stage, card.status, card.statusNote, card.fields.notes ?? '');
     return row;
   });
+  return `\uFEFF${toCsv([headers, ...rows])}`;
+}
+
+/** "2026-12-02": a date as a sheet reads it (local time). */
+function isoDay(at: number | undefined): string {
+  if (at === undefined) return '';
+  const date = new Date(at);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+/** The deals as a sheet: one row each, with its card's name; values as plain numbers. */
+export function dealsToCsv(deals: readonly Deal[], cards: ReadonlyMap<string, Pick<Card, 'name'>>): string {
+  const headers = [
+    'Deal',
+    'Card',
+    'Value',
+    'Currency',
+    'Stage',
+    'Probability',
+    'Expected close',
+    'Owner',
+    'Lost reason',
+    'Created',
+    'Closed',
+  ];
+  const rows = deals.map((deal) => [
+    deal.title,
+    cards.get(deal.cardId)?.name ?? '',
+    String(deal.value),
+    deal.currency,
+    deal.stage,
+    String(deal.probability),
+    isoDay(deal.expectedClose),
+    deal.owner ?? '',
+    deal.lostReason ?? '',
+    isoDay(deal.createdAt),
+    isoDay(deal.closedAt),
+  ]);
   return `\uFEFF${toCsv([headers, ...rows])}`;
 }
 

@@ -125,3 +125,38 @@ describe('the deals repository', () => {
     expect((await db.cards.get(card.id))?.stage).toBe('lead');
   });
 });
+
+describe('deals in and out', () => {
+  it('the JSON backup keeps deals and a restore brings them back; the CSV has one row per deal', async () => {
+    const { exportBackup, restoreBackup, dealsToCsv } = await import(
+      '../../../extension/features/import-export/import-export'
+    );
+    const card = await saveCard(db, buildCard({ name: 'Globex, Ltd.' }, IL));
+    const made = await saveDeal(
+      db,
+      {
+        cardId: card.id,
+        title: 'Quote "12 desks"',
+        value: 48_000,
+        currency: 'ILS',
+        stage: 'proposal',
+        owner: 'Noa',
+      },
+      DEFAULT_RULES,
+    );
+    const backup = await exportBackup(db, {});
+    expect(backup.deals?.map((item) => item.id)).toEqual([made.id]);
+    await db.deals.clear();
+    await restoreBackup(db, JSON.parse(JSON.stringify(backup)));
+    expect((await db.deals.get(made.id))?.title).toBe('Quote "12 desks"');
+    // An older backup (before deals) restores with none.
+    await restoreBackup(db, { ...backup, deals: undefined });
+    expect(await db.deals.count()).toBe(0);
+    const csv = dealsToCsv([made], new Map([[card.id, card]]));
+    const [header, row] = csv.replace('\uFEFF', '').trim().split(/\r?\n/);
+    expect(header).toBe(
+      'Deal,Card,Value,Currency,Stage,Probability,Expected close,Owner,Lost reason,Created,Closed',
+    );
+    expect(row).toMatch(/^"Quote ""12 desks""","Globex, Ltd.",48000,ILS,proposal,50,,Noa,,\d{4}-\d\d-\d\d,$/);
+  });
+});

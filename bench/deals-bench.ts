@@ -1,0 +1,155 @@
+/**
+ * The pipeline board with 5,000 open deals, through its real UI in Chromium: how long it takes to open, and
+ * the longest frame while it opens and while a deal is moved from the keyboard (Chromium's long animation
+ * frames: any frame over 50 ms is counted). Baseline in the same run: the same page opened with no deals.
+ */
+import { launchWithExtension, EXTENSION_URL } from '../tests/helpers/browser';
+import type { Row } from './rows';
+
+const DEALS = Number(process.env.BENCH_DEALS ?? 5_000);
+const RUNS = 3;
+
+declare const kesherBench: {
+  db: {
+    cards: { bulkAdd(items: unknown[]): Promise<unknown> };
+    deals: { bulkAdd(items: unknown[]): Promise<unknown>; clear(): Promise<void> };
+  };
+};
+
+type Frames = Array<[number, number]>;
+
+export async function benchDeals(extensionDir: string): Promise<Row[]> {
+  const browser = await launchWithExtension(undefined, extensionDir);
+  try {
+    await browser.worker();
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      const frames: Array<[number, number]> = [];
+      (window as unknown as { __frames: typeof frames }).__frames = frames;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) frames.push([entry.startTime, entry.duration]);
+      }).observe({ type: 'long-animation-frame', buffered: true });
+    });
+    await page.goto(`${EXTENSION_URL}/app.html#/cards`);
+    await page.waitForFunction(() => 'kesherBench' in window);
+    await page.evaluate(async (count) => {
+      const now = Date.now();
+      const stages = ['new', 'qualified', 'proposal', 'negotiation'];
+      const cards = Array.from({ length: count }, (_, index) => ({
+        id: `bench-card-${index}`,
+        kind: 'company',
+        name: `Company ${index}`,
+        emails: [],
+        phones: [],
+        status: 'none',
+        statusNote: '',
+        stage: 'prospect',
+        tags: [],
+        fields: {},
+        createdAt: now,
+        updatedAt: now,
+        phoneKeys: [],
+        emailKeys: [],
+      }));
+      const deals = cards.map((card, index) => ({
+        id: `bench-deal-${index}`,
+        cardId: card.id,
+        title: `Deal ${index}`,
+        value: 1000 + index,
+        currency: 'ILS',
+        stage: stages[index % stages.length],
+        probability: 25,
+        expectedClose: now + (index % 90) * 86_400_000,
+        owner: ['Noa Cohen', 'Dana Levi', 'Yael Bar'][index % 3],
+        createdAt: now,
+        updatedAt: now,
+      }));
+      await kesherBench.db.cards.bulkAdd(cards);
+      await kesherBench.db.deals.bulkAdd(deals);
+    }, DEALS);
+
+    const open = async () => {
+      await page.goto(`${EXTENSION_URL}/app.html#/cards`);
+      await page.waitForFunction(() => 'kesherBench' in window);
+      const start = await page.evaluate(() => {
+        location.hash = '#/pipeline';
+        return performance.now();
+      });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="pipeline-deal"]').length > 0);
+      const end = await page.evaluate(() => performance.now());
+      return { start, ms: end - start };
+    };
+    const framesSince = async (start: number) => {
+      await page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))),
+      );
+      const frames = await page.evaluate(() => (window as unknown as { __frames: Frames }).__frames);
+      return Math.max(0, ...frames.filter(([at]) => at >= start).map(([, duration]) => duration));
+    };
+
+    const opens: number[] = [];
+    const openFrames: number[] = [];
+    const moveFrames: number[] = [];
+    const moves: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const { start, ms } = await open();
+      opens.push(ms);
+      openFrames.push(await framesSince(start));
+      // A deal moved from the keyboard, until it shows in the next column.
+      const deal = page
+        .locator('[data-testid="pipeline-column"][data-stage="new"] [data-testid="pipeline-deal"]')
+        .first();
+      const id = await deal.getAttribute('data-deal-id');
+      await deal.focus();
+      const moveStart = await page.evaluate(() => performance.now());
+      await page.keyboard.press('Control+ArrowRight');
+      await page.waitForFunction(
+        (dealId) => !!document.querySelector(`[data-stage="qualified"] [data-deal-id="${dealId}"]`),
+        id,
+      );
+      moves.push((await page.evaluate(() => performance.now())) - moveStart);
+      moveFrames.push(await framesSince(moveStart));
+    }
+
+    // Baseline: the same board with no deals at all, same browser, same run.
+    await page.evaluate(() => kesherBench.db.deals.clear());
+    const empties: number[] = [];
+    const emptyFrames: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      await page.goto(`${EXTENSION_URL}/app.html#/cards`);
+      await page.waitForFunction(() => 'kesherBench' in window);
+      const start = await page.evaluate(() => {
+        location.hash = '#/pipeline';
+        return performance.now();
+      });
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-testid="pipeline-column"]').length === 6,
+      );
+      empties.push((await page.evaluate(() => performance.now())) - start);
+      emptyFrames.push(await framesSince(start));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const worst = Math.max(...openFrames, ...moveFrames);
+    const frameText = (value: number) => (value === 0 ? 'none over 50 ms' : `${value.toFixed(0)} ms`);
+    return [
+      {
+        metric: `Pipeline board with ${DEALS.toLocaleString('en')} open deals: opened (median of ${RUNS}) vs the empty board`,
+        value: `${median(opens).toFixed(0)} ms vs ${median(empties).toFixed(0)} ms (×${(median(opens) / Math.max(1, median(empties))).toFixed(1)})`,
+        goal: '',
+      },
+      {
+        metric: `Pipeline board: a deal moved from the keyboard until it shows in the next column (median of ${RUNS})`,
+        value: `${median(moves).toFixed(0)} ms`,
+        goal: '',
+      },
+      {
+        metric: 'Pipeline board: longest frame while opening / while moving a deal (empty board opening)',
+        value: `${frameText(Math.max(...openFrames))} / ${frameText(Math.max(...moveFrames))} (${frameText(Math.max(...emptyFrames))})`,
+        goal: 'no frame over 50 ms',
+        met: worst === 0,
+      },
+    ];
+  } finally {
+    await browser.close();
+  }
+}
