@@ -18,6 +18,29 @@ declare const kesherBench: {
 
 type Frames = Array<[number, number]>;
 
+/** BENCH_DEALS_DEBUG: the functions that took the most CPU while the profiler ran (self time, ms). */
+async function hottest(cdp: { send(method: string): Promise<unknown> }): Promise<string> {
+  const { profile } = (await cdp.send('Profiler.stop')) as {
+    profile: {
+      nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+      samples: number[];
+      timeDeltas: number[];
+    };
+  };
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  profile.samples.forEach((id, index) => {
+    const frame = byId.get(id)!.callFrame;
+    const key = `${frame.functionName || '(anon)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([key, ms]) => `${ms.toFixed(1)} ${key}`)
+    .join('\n');
+}
+
 export async function benchDeals(extensionDir: string): Promise<Row[]> {
   const browser = await launchWithExtension(undefined, extensionDir);
   try {
@@ -67,6 +90,10 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
       await kesherBench.db.cards.bulkAdd(cards);
       await kesherBench.db.deals.bulkAdd(deals);
     }, DEALS);
+    // A fresh app page, as after an import: the cards' list (search) holds the new cards.
+    await page.reload();
+    await page.waitForFunction(() => 'kesherBench' in window);
+    await page.evaluate(() => (kesherBench as unknown as { warm(): Promise<void> }).warm());
 
     const open = async () => {
       await page.goto(`${EXTENSION_URL}/app.html#/cards`);
@@ -92,7 +119,17 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
     const moveFrames: number[] = [];
     const moves: number[] = [];
     for (let run = 0; run < RUNS; run++) {
+      const openCdp =
+        process.env.BENCH_DEALS_DEBUG && run === 2 ? await browser.context.newCDPSession(page) : undefined;
+      if (openCdp) {
+        await openCdp.send('Profiler.enable');
+        await openCdp.send('Profiler.start');
+      }
       const { start, ms } = await open();
+      if (openCdp) {
+        await page.waitForTimeout(1500);
+        console.log('OPEN', await hottest(openCdp));
+      }
       opens.push(ms);
       openFrames.push(await framesSince(start));
       // A deal moved from the keyboard, until it shows in the next column.
@@ -101,6 +138,12 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
         .first();
       const id = await deal.getAttribute('data-deal-id');
       await deal.focus();
+      const cdp =
+        process.env.BENCH_DEALS_DEBUG && run === 1 ? await browser.context.newCDPSession(page) : undefined;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const moveStart = await page.evaluate(() => performance.now());
       await page.keyboard.press('Control+ArrowRight');
       await page.waitForFunction(
@@ -108,6 +151,10 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
         id,
       );
       moves.push((await page.evaluate(() => performance.now())) - moveStart);
+      if (cdp) {
+        await page.waitForTimeout(1500);
+        console.log('MOVE', await hottest(cdp));
+      }
       moveFrames.push(await framesSince(moveStart));
     }
 

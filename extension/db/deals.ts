@@ -37,11 +37,13 @@ async function followCard(
   cardId: string,
   event: Parameters<typeof cardStageAfter>[1],
   rules: DealRules,
-): Promise<void> {
+): Promise<boolean> {
   const card = await db.cards.get(cardId);
   if (!card) throw new Error('That card is no longer there.');
   const stage = cardStageAfter(card.stage, event, rules);
-  if (stage !== card.stage) await db.cards.put({ ...card, stage, updatedAt: Date.now() });
+  if (stage === card.stage) return false;
+  await db.cards.put({ ...card, stage, updatedAt: Date.now() });
+  return true;
 }
 
 async function logStep(db: KesherDb, deal: Deal, from?: DealStage): Promise<void> {
@@ -113,17 +115,17 @@ export async function moveDealTo(
   stage: DealStage,
   rules: DealRules,
   lostReason?: string,
-): Promise<Deal> {
+): Promise<{ deal: Deal; cardChanged: boolean }> {
   return db.transaction('rw', [db.deals, db.cards, db.interactions], async () => {
     const before = await db.deals.get(id);
     if (!before) throw new Error('That deal is no longer there.');
-    if (before.stage === stage) return before;
+    if (before.stage === stage) return { deal: before, cardChanged: false };
     const next = moveDeal(before, stage);
     if (stage === 'lost' && lostReason) next.lostReason = lostReason.trim();
     await db.deals.put(next);
-    await followCard(db, next.cardId, { kind: 'moved', to: stage }, rules);
+    const cardChanged = await followCard(db, next.cardId, { kind: 'moved', to: stage }, rules);
     await logStep(db, next, before.stage);
-    return next;
+    return { deal: next, cardChanged };
   });
 }
 

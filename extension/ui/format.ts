@@ -67,19 +67,37 @@ export function dateInputToMs(value: string): number | undefined {
 }
 
 /** "tomorrow", "today", "in 3 days", or the date beyond a week: when a task is due, as people say it. */
+/**
+ * Intl formatters, made once per locale and options: building one costs far more than using it, and a
+ * board of hundreds of deals formats two values each.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.RelativeTimeFormat>();
+function cached<T extends Intl.NumberFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+  let formatter = formatters.get(key) as T | undefined;
+  if (!formatter) {
+    formatter = make();
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function dueWhen(due: number, now = Date.now(), locale?: string): string {
   const days = -daysAgo(due, now);
   if (Math.abs(days) <= 7)
-    return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(days, 'day');
+    return cached(`rel:${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })).format(
+      days,
+      'day',
+    );
   return formatDate(due, locale);
 }
 
 /** "₪12,000": a deal's value in its currency, whole units, the locale's digits and grouping. */
 export function formatMoney(value: number, currency: string, locale?: string): string {
   try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(
-      value,
-    );
+    return cached(
+      `money:${locale}:${currency}`,
+      () => new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }),
+    ).format(value);
   } catch {
     return `${value} ${currency}`;
   }

@@ -18,9 +18,10 @@ onDataChanged(() => {
   if (Date.now() - ownChangeAt > 2_000) cardSearch.invalidate();
 });
 
-export async function changed(): Promise<void> {
+/** This page wrote: every other page and the worker follow. `cards: false`: no card changed (a deal moved). */
+export async function changed(options: { cards?: boolean } = {}): Promise<void> {
   ownChangeAt = Date.now();
-  cardSearch.invalidate();
+  if (options.cards !== false) cardSearch.invalidate();
   await sendMessage('notifyChanged').catch(() => {});
 }
 

@@ -7,25 +7,56 @@
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { monthOf } from '../../../shared/deals';
-import { type Card, DEAL_STAGES, type Deal, type DealStage } from '../../../shared/records';
+import { DEAL_STAGES, type Deal, type DealStage } from '../../../shared/records';
 import { moveDealTo } from '../../db/deals';
 import { formatMoney } from '../../ui/format';
 import { dirOf, locale, t } from '../../ui/i18n';
-import { changed, db } from '../app-shell/page-db';
+import { cardSearch, changed, db } from '../app-shell/page-db';
+import { onDataChanged } from '../app-shell/query';
 import { dealCurrencyItem, dealRulesItem } from '../settings/items';
 import { DealLine } from './DealForm';
 
 const PIPELINE_KEY = ['pipeline'] as const;
 /** Deals a column shows at first (closing soonest first); "Show more" adds as many again. */
-const COLUMN_PAGE = 60;
+const COLUMN_PAGE = 25;
+/** Records per read while loading the board. */
+const READ_PAGE = 500;
 
-async function loadPipeline(): Promise<{ deals: Deal[]; cards: Map<string, Card> }> {
-  const deals = await db.deals.toArray();
-  const ids = [...new Set(deals.map((deal) => deal.cardId))];
-  const cards = new Map(
-    (await db.cards.bulkGet(ids)).filter((card): card is Card => !!card).map((card) => [card.id, card]),
+/** Cards' names by id, as the board last read them: a refetch reads only the cards it does not know. */
+const names = new Map<string, string>();
+// A change made elsewhere (another page, another desk) may have renamed a card: read them again then.
+onDataChanged(() => {
+  if (Date.now() - ownMoveAt > 2_000) names.clear();
+});
+let ownMoveAt = 0;
+
+/** Every deal, read a page at a time (one large read would hold the page for its whole deserialising). */
+async function allDeals(): Promise<Deal[]> {
+  const out: Deal[] = [];
+  let after = '';
+  for (;;) {
+    const page = await db.deals.where(':id').above(after).limit(READ_PAGE).toArray();
+    out.push(...page);
+    if (page.length < READ_PAGE) return out;
+    after = page.at(-1)!.id;
+  }
+}
+
+async function loadPipeline(): Promise<{ deals: Deal[]; names: ReadonlyMap<string, string> }> {
+  const deals = await allDeals();
+  // The cards' search list, when this page has it already, knows the names: only other cards are read.
+  const known = cardSearch.names() ?? new Map<string, string>();
+  const missing = [...new Set(deals.map((deal) => deal.cardId))].filter(
+    (id) => !known.has(id) && !names.has(id),
   );
-  return { deals: deals.filter((deal) => cards.has(deal.cardId)), cards };
+  for (let start = 0; start < missing.length; start += READ_PAGE) {
+    const ids = missing.slice(start, start + READ_PAGE);
+    const cards = await db.cards.bulkGet(ids);
+    for (const card of cards) if (card) names.set(card.id, card.name);
+  }
+  // A deal whose card is gone (deleted elsewhere meanwhile) is not on the board.
+  const merged = new Map([...known, ...names]);
+  return { deals: deals.filter((deal) => merged.has(deal.cardId)), names: merged };
 }
 
 /** A column's first `count` deals, and any deal moved there meanwhile (it stays where the user can see it). */
@@ -78,12 +109,24 @@ export function PipelineView() {
     if (deal.stage === stage) return;
     setError('');
     try {
-      await moveDealTo(db, deal.id, stage, await dealRulesItem.getValue());
+      const { deal: moved, cardChanged } = await moveDealTo(
+        db,
+        deal.id,
+        stage,
+        await dealRulesItem.getValue(),
+      );
       focusAfter.current = { id: deal.id, stage };
       setPinned((before) => new Set([...before, deal.id]));
+      // On the board at once; the other pages and desks hear of it after.
+      client.setQueryData<Awaited<ReturnType<typeof loadPipeline>>>(PIPELINE_KEY, (before) =>
+        before
+          ? { ...before, deals: before.deals.map((item) => (item.id === moved.id ? moved : item)) }
+          : before,
+      );
       setSaid(t('pipeline.moved', { title: deal.title, stage: t(`dealStage.${stage}`) }));
-      await changed();
-      await client.invalidateQueries({ queryKey: PIPELINE_KEY });
+      ownMoveAt = Date.now();
+      // Only a card whose stage followed (a win) needs the search list read again.
+      await changed({ cards: cardChanged });
     } catch (caught) {
       setError((caught as Error).message);
     }
@@ -188,7 +231,7 @@ export function PipelineView() {
                       onKeyDown={(event) => onKey(deal, event)}
                       href={`#/cards/${encodeURIComponent(deal.cardId)}?deal=${encodeURIComponent(deal.id)}`}
                     >
-                      <bdi>{data.data?.cards.get(deal.cardId)?.name}</bdi>
+                      <bdi>{data.data?.names.get(deal.cardId)}</bdi>
                       <DealLine deal={deal} />
                     </a>
                   </li>

@@ -241,6 +241,18 @@ export class CardSearch {
       .map(summaryOf);
   }
 
+  /** Every card's name by id when the list is in memory already (null: it is not; nothing is read). */
+  names(): ReadonlyMap<string, string> | null {
+    if (!this.entries) return null;
+    if (this.nameIndex?.entries !== this.entries)
+      this.nameIndex = {
+        entries: this.entries,
+        names: new Map(this.entries.map((entry) => [entry.id, entry.name])),
+      };
+    return this.nameIndex.names;
+  }
+  private nameIndex?: { entries: Entry[]; names: Map<string, string> };
+
   /** How many cards are at each stage (the dashboard). */
   async stageCounts(): Promise<Map<Card['stage'], number>> {
     await this.warm();
