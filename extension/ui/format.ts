@@ -59,6 +59,14 @@ export function initials(name: string): string {
   return letters.map((word) => [...word][0]?.toUpperCase() ?? '').join('');
 }
 
+/** A moment as a date input shows it: "2026-11-30" (local time; '' for none). The inverse of dateInputToMs. */
+export function msToDateInput(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const date = new Date(ms);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
 /** "2026-11-30" from a date input → local midnight. */
 export function dateInputToMs(value: string): number | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

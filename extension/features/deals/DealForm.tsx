@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { DEFAULT_PROBABILITY } from '../../../shared/deals';
 import { CURRENCIES, type Currency, DEAL_STAGES, type Deal, type DealStage } from '../../../shared/records';
 import { AssigneePicker } from '../../ui/components';
-import { dateInputToMs, dueWhen, formatMoney } from '../../ui/format';
+import { dateInputToMs, dueWhen, formatMoney, msToDateInput } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
 import { useAction } from '../../ui/use-action';
 
@@ -20,13 +20,6 @@ export interface DealDraft {
   expectedClose?: number;
   owner?: string;
   lostReason?: string;
-}
-
-function dateInput(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  const date = new Date(ms);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 export function DealForm({
@@ -48,7 +41,7 @@ export function DealForm({
   const [money, setMoney] = useState<Currency>(deal?.currency ?? currency);
   const [stage, setStage] = useState<DealStage>(deal?.stage ?? 'new');
   const [probability, setProbability] = useState(deal ? String(deal.probability) : '');
-  const [close, setClose] = useState(dateInput(deal?.expectedClose));
+  const [close, setClose] = useState(msToDateInput(deal?.expectedClose));
   // Unset until someone picks: this desk's user then (who is known only once the team has loaded).
   const [owner, setOwner] = useState<string | undefined>(deal?.owner);
   const [reason, setReason] = useState(deal?.lostReason ?? '');

@@ -15,6 +15,7 @@ import { type PhoneOptions, parsePhone, strongKeys } from '../../../shared/phone
 import { foldText } from '../../../shared/text';
 import { parseVCards, toVCard } from '../../../shared/vcard';
 import { readEverything, replaceEverything } from '../../db/backup';
+import { msToDateInput } from '../../ui/format';
 import { buildCard, emailKey, writeCardBatches } from '../../db/cards';
 import type { Card, Deal, Interaction, KesherDb, Task } from '../../db/db';
 
@@ -402,13 +403,6 @@ export function cardsToCsv(cards: readonly Card[]): string {
   return `\uFEFF${toCsv([headers, ...rows])}`;
 }
 
-/** "2026-12-02": a date as a sheet reads it (local time). */
-function isoDay(at: number | undefined): string {
-  if (at === undefined) return '';
-  const date = new Date(at);
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
-}
-
 /** The deals as a sheet: one row each, with its card's name; values as plain numbers. */
 export function dealsToCsv(deals: readonly Deal[], cards: ReadonlyMap<string, Pick<Card, 'name'>>): string {
   const headers = [
@@ -431,11 +425,11 @@ export function dealsToCsv(deals: readonly Deal[], cards: ReadonlyMap<string, Pi
     deal.currency,
     deal.stage,
     String(deal.probability),
-    isoDay(deal.expectedClose),
+    msToDateInput(deal.expectedClose),
     deal.owner ?? '',
     deal.lostReason ?? '',
-    isoDay(deal.createdAt),
-    isoDay(deal.closedAt),
+    msToDateInput(deal.createdAt),
+    msToDateInput(deal.closedAt),
   ]);
   return `\uFEFF${toCsv([headers, ...rows])}`;
 }

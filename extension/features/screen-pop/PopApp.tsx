@@ -20,7 +20,7 @@ import {
   TaskList,
   Timeline,
 } from '../../ui/components';
-import { dateInputToMs, formatDuration, lastSpokeText } from '../../ui/format';
+import { dateInputToMs, formatDuration, lastSpokeText, msToDateInput } from '../../ui/format';
 import { locale, t } from '../../ui/i18n';
 import { AddTaskForm } from '../../ui/AddTaskForm';
 import { PresenceLine } from '../../ui/Presence';
@@ -144,9 +144,7 @@ function wrapsUp(view: PopView): boolean {
 }
 
 function tomorrowInput(now = new Date()): string {
-  const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}`;
+  return msToDateInput(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime());
 }
 
 /**
