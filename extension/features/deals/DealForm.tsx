@@ -38,7 +38,8 @@ export function DealForm({
 }) {
   const [title, setTitle] = useState(deal?.title ?? '');
   const [value, setValue] = useState(deal ? String(deal.value) : '');
-  const [money, setMoney] = useState<Currency>(deal?.currency ?? currency);
+  // Unset until someone picks: the office's default then (read from settings after the first render).
+  const [money, setMoney] = useState<Currency | undefined>(deal?.currency);
   const [stage, setStage] = useState<DealStage>(deal?.stage ?? 'new');
   const [probability, setProbability] = useState(deal ? String(deal.probability) : '');
   const [close, setClose] = useState(msToDateInput(deal?.expectedClose));
@@ -51,7 +52,7 @@ export function DealForm({
         ...(deal ? { id: deal.id } : {}),
         title,
         value: Number(value.replace(/[\s,]/g, '') || '0'),
-        currency: money,
+        currency: money ?? currency,
         stage,
         ...(probability.trim() ? { probability: Number(probability) } : {}),
         ...(dateInputToMs(close) !== undefined ? { expectedClose: dateInputToMs(close) } : {}),
@@ -98,7 +99,7 @@ export function DealForm({
         />
         <select
           aria-label={t('deals.currency')}
-          value={money}
+          value={money ?? currency}
           onChange={(event) => setMoney(event.currentTarget.value as Currency)}
         >
           {CURRENCIES.map((code) => (

@@ -27,8 +27,9 @@ import { PresenceLine } from '../../ui/Presence';
 import { useAction } from '../../ui/use-action';
 import { assignable, useTeam } from '../team/use-team';
 import { DealForm, DealLine } from '../deals/DealForm';
-import type { Currency } from '../../../shared/records';
-import { dealCurrencyItem } from '../settings/items';
+import { CURRENCIES, type Currency } from '../../../shared/records';
+import { browser } from 'wxt/browser';
+import { DEAL_CURRENCY_KEY } from '../settings/deal-keys';
 
 function callStatusText(view: PopView): string {
   const { call } = view;
@@ -352,6 +353,8 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
   }, [first]);
   const shown = picked ?? first;
   const people = assignable(useTeam());
+  // The deal form (and its settings) is made only when asked for: nothing of it at ring time.
+  const [dealOpen, setDealOpen] = useState(false);
   const { card, tasks, interactions } = shown;
   // "Last spoke" means before this call.
   const previous = interactions.find((item) => item.callId !== callId);
@@ -438,9 +441,13 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
           onAdd={(task) => sendMessage('addTask', { cardId: card.id, ...task })}
         />
       </Section>
-      <details class="new-deal" data-testid="pop-new-deal">
+      <details
+        class="new-deal"
+        data-testid="pop-new-deal"
+        onToggle={(event) => setDealOpen((event.currentTarget as HTMLDetailsElement).open)}
+      >
         <summary>{t('deals.new')}</summary>
-        <PopDealForm cardId={card.id} team={people} />
+        {dealOpen ? <PopDealForm cardId={card.id} team={people} /> : null}
       </details>
       <Section title={t('pop.recent')}>
         <Timeline items={interactions} testId="pop-recent-interactions" />
@@ -452,11 +459,16 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
 
 /** "New deal" in the pop: through the worker, which applies the stage rules (a lead becomes a prospect). */
 function PopDealForm({ cardId, team }: { cardId: string; team: { people: string[]; me: string } }) {
-  const [currency, setCurrency] = useState<Currency>('ILS');
-  useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
+  const [currency, setCurrency] = useState<Currency | null>(null);
+  useEffect(() => {
+    void browser.storage.local.get(DEAL_CURRENCY_KEY).then((stored) => {
+      const value = stored[DEAL_CURRENCY_KEY];
+      setCurrency((CURRENCIES as readonly unknown[]).includes(value) ? (value as Currency) : 'ILS');
+    });
+  }, []);
   return (
     <DealForm
-      currency={currency}
+      currency={currency ?? 'ILS'}
       team={team}
       onSave={(draft) => sendMessage('saveDeal', { ...draft, cardId })}
     />

@@ -5,8 +5,6 @@
 import type { LinkState, SyncStatus } from '../../doors/page';
 import { storage } from 'wxt/utils/storage';
 import { EXTENSION_PATTERN } from '../../../shared/protocol';
-import { DEFAULT_RULES, type DealRules } from '../../../shared/deals';
-import type { Currency } from '../../../shared/records';
 
 export const DEFAULT_BRIDGE_URL = 'ws://127.0.0.1:17480/ws';
 
@@ -49,16 +47,8 @@ export function parseExtensions(value: string): string[] {
     .filter((item) => EXTENSION_PATTERN.test(item));
 }
 
-/** chrome.storage.local key "dealRules": what a deal does to its card's stage (shared/deals.ts). */
-export const dealRulesItem = storage.defineItem<DealRules>('local:dealRules', {
-  fallback: DEFAULT_RULES,
-  version: 1,
-});
-/** chrome.storage.local key "dealCurrency": the currency new deals start in (ILS, EUR or USD). */
-export const dealCurrencyItem = storage.defineItem<Currency>('local:dealCurrency', {
-  fallback: 'ILS',
-  version: 1,
-});
+// Deals' settings live in ./deal-items.ts: the pop reads one of them without this module's items.
+export { dealCurrencyItem, dealRulesItem } from './deal-items';
 
 // The interface language lives in ./language.ts: content scripts import only that (see there).
 export { languageItem } from './language';
