@@ -19,9 +19,14 @@ declare const kesherBench: {
 type Frames = Array<[number, number]>;
 
 /** BENCH_DEALS_DEBUG: the functions that took the most CPU while the profiler ran (self time, ms). */
-async function hottest(cdp: { send(method: string): Promise<unknown> }): Promise<string> {
+async function hottest(
+  cdp: { send(method: string): Promise<unknown> },
+  from = 0,
+  to = Infinity,
+): Promise<string> {
   const { profile } = (await cdp.send('Profiler.stop')) as {
     profile: {
+      startTime: number;
       nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
       samples: number[];
       timeDeltas: number[];
@@ -29,7 +34,10 @@ async function hottest(cdp: { send(method: string): Promise<unknown> }): Promise
   };
   const self = new Map<string, number>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let at = profile.startTime;
   profile.samples.forEach((id, index) => {
+    at += profile.timeDeltas[index] ?? 0;
+    if (at < from || at > to) return;
     const frame = byId.get(id)!.callFrame;
     const key = `${frame.functionName || '(anon)'} ${frame.url.split('/').pop()}:${frame.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
@@ -50,7 +58,25 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
       const frames: Array<[number, number]> = [];
       (window as unknown as { __frames: typeof frames }).__frames = frames;
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) frames.push([entry.startTime, entry.duration]);
+        for (const entry of list.getEntries()) {
+          frames.push([entry.startTime, entry.duration]);
+          // BENCH_DEALS_DEBUG: what a long frame was spent on (scripts by entry point, then rendering).
+          const frame = entry as PerformanceEntry & {
+            renderStart: number;
+            styleAndLayoutStart: number;
+            scripts: Array<{ invoker: string; duration: number; forcedStyleAndLayoutDuration: number }>;
+          };
+          const holder = window as unknown as { __frameDetails?: string[] };
+          holder.__frameDetails ??= [];
+          const details = holder.__frameDetails;
+          try {
+            details.push(
+              `${entry.duration.toFixed(0)} ms at ${entry.startTime.toFixed(0)}: render ${(entry.startTime + entry.duration - frame.renderStart).toFixed(0)}, style+layout ${(entry.startTime + entry.duration - frame.styleAndLayoutStart).toFixed(0)}; ${frame.scripts.map((script) => `${script.invoker} ${script.duration.toFixed(0)} (forced ${script.forcedStyleAndLayoutDuration.toFixed(0)})`).join(', ')}`,
+            );
+          } catch (error) {
+            details.push(String(error));
+          }
+        }
       }).observe({ type: 'long-animation-frame', buffered: true });
     });
     await page.goto(`${EXTENSION_URL}/app.html#/cards`);
@@ -98,6 +124,7 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
     const open = async () => {
       await page.goto(`${EXTENSION_URL}/app.html#/cards`);
       await page.waitForFunction(() => 'kesherBench' in window);
+      if (process.env.BENCH_DEALS_SETTLE) await page.waitForTimeout(Number(process.env.BENCH_DEALS_SETTLE));
       const start = await page.evaluate(() => {
         location.hash = '#/pipeline';
         return performance.now();
@@ -111,6 +138,17 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
         () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))),
       );
       const frames = await page.evaluate(() => (window as unknown as { __frames: Frames }).__frames);
+      if (process.env.BENCH_DEALS_DEBUG)
+        console.log(
+          'FRAMES',
+          start.toFixed(0),
+          JSON.stringify(frames.filter(([at]) => at >= start)),
+          (
+            await page.evaluate(
+              () => (window as unknown as { __frameDetails?: string[] }).__frameDetails ?? [],
+            )
+          ).join('\n'),
+        );
       return Math.max(0, ...frames.filter(([at]) => at >= start).map(([, duration]) => duration));
     };
 
@@ -120,15 +158,40 @@ export async function benchDeals(extensionDir: string): Promise<Row[]> {
     const moves: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const openCdp =
-        process.env.BENCH_DEALS_DEBUG && run === 2 ? await browser.context.newCDPSession(page) : undefined;
+        process.env.BENCH_DEALS_DEBUG && run === 0 ? await browser.context.newCDPSession(page) : undefined;
+      const events: Array<{ name: string; ts: number; dur?: number; ph: string; tid: number; cat: string }> =
+        [];
       if (openCdp) {
+        openCdp.on('Tracing.dataCollected', (data) => {
+          events.push(...(data.value as unknown as typeof events));
+        });
+        await openCdp.send('Tracing.start', {
+          categories: 'devtools.timeline,v8,disabled-by-default-devtools.timeline,blink,loading',
+          transferMode: 'ReportEvents',
+        });
         await openCdp.send('Profiler.enable');
         await openCdp.send('Profiler.start');
       }
       const { start, ms } = await open();
       if (openCdp) {
         await page.waitForTimeout(1500);
-        console.log('OPEN', await hottest(openCdp));
+        const done = new Promise((resolve) => openCdp.once('Tracing.tracingComplete', resolve));
+        await openCdp.send('Tracing.end');
+        await done;
+        const longest = events.filter(
+          (e) => e.ph === 'X' && (e.dur ?? 0) > 3000 && e.name !== 'ThreadControllerImpl::RunTask',
+        );
+        const timer = events
+          .filter((e) => e.name === 'TimerFire' && (e.dur ?? 0) > 20000)
+          .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))[0];
+        console.log('OPEN', timer && (await hottest(openCdp, timer.ts, timer.ts + (timer.dur ?? 0))));
+        console.log(
+          'TRACE',
+          longest
+            .sort((a, b) => a.ts - b.ts)
+            .map((e) => `${(e.ts / 1000).toFixed(0)} ${((e.dur ?? 0) / 1000).toFixed(1)} ${e.tid} ${e.name}`)
+            .join('\n'),
+        );
       }
       opens.push(ms);
       openFrames.push(await framesSince(start));

@@ -4,7 +4,18 @@
  * pipeline's figures (value per stage, the weighted forecast per month, won and lost per month and owner,
  * the time from a card's creation to its first won deal).
  */
-import { type Card, DEAL_STAGES, type Deal, type DealStage, isOpenDeal, type Stage } from './records';
+import {
+  type Card,
+  CURRENCIES,
+  type Currency,
+  DEAL_STAGES,
+  type Deal,
+  type DealStage,
+  isOpenDeal,
+  MAX_STAGE_NAME,
+  type OfficeSettings,
+  type Stage,
+} from './records';
 
 export const DEFAULT_PROBABILITY: Record<DealStage, number> = {
   new: 10,
@@ -23,6 +34,32 @@ export interface DealRules {
   wonToCustomer: boolean;
 }
 export const DEFAULT_RULES: DealRules = { leadToProspect: true, wonToCustomer: true };
+
+/** The office's deal settings, each field resolved to its default where the record (or the field) is missing. */
+export interface DealSettings {
+  rules: DealRules;
+  currency: Currency;
+  stageNames: Partial<Record<DealStage, string>>;
+}
+
+export function dealSettingsOf(record: OfficeSettings | undefined): DealSettings {
+  const names: Partial<Record<DealStage, string>> = {};
+  for (const stage of DEAL_STAGES) {
+    const name = record?.stageNames?.[stage];
+    if (typeof name === 'string' && name.trim()) names[stage] = name.trim().slice(0, MAX_STAGE_NAME);
+  }
+  return {
+    rules: {
+      leadToProspect: record?.leadToProspect ?? DEFAULT_RULES.leadToProspect,
+      wonToCustomer: record?.wonToCustomer ?? DEFAULT_RULES.wonToCustomer,
+    },
+    currency:
+      record?.dealCurrency && (CURRENCIES as readonly string[]).includes(record.dealCurrency)
+        ? record.dealCurrency
+        : 'ILS',
+    stageNames: names,
+  };
+}
 
 /** The card's stage after this happened to one of its deals (unchanged: the same stage back). */
 export function cardStageAfter(

@@ -120,6 +120,8 @@ export interface CardWithActivity {
   interactions: Interaction[];
   /** The card's open deals, closing soonest first. */
   deals?: Deal[];
+  /** The office's deal settings (stage names, the currency a new deal starts in), when it has any. */
+  dealSettings?: OfficeSettings;
 }
 
 /** A deal's stages, in the order a deal moves through them; won and lost close it. */
@@ -150,6 +152,26 @@ export interface Deal {
   createdAt: number;
   updatedAt: number;
 }
+
+/**
+ * The office's settings for deals: one record (id "deals"), synced like the cards in office mode, so every
+ * desk follows the same rules and calls the stages by the same names. A field not set is the default.
+ */
+export interface OfficeSettings {
+  id: string;
+  /** A deal created on a lead moves the card on to prospect. */
+  leadToProspect?: boolean;
+  /** A won deal makes its card a customer. */
+  wonToCustomer?: boolean;
+  /** The currency new deals start in. */
+  dealCurrency?: Currency;
+  /** The office's own name for a stage (shown as written, in every language); none: the stage's translated name. */
+  stageNames?: Partial<Record<DealStage, string>>;
+  updatedAt: number;
+}
+export const DEAL_SETTINGS_ID = 'deals';
+/** How long a stage's own name may be. */
+export const MAX_STAGE_NAME = 40;
 
 export function isOpenDeal(deal: Pick<Deal, 'stage'>): boolean {
   return deal.stage !== 'won' && deal.stage !== 'lost';

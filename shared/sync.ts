@@ -12,7 +12,7 @@
 import * as v from 'valibot';
 
 /** The tables a change may name; a later feature adds its table here (and nowhere else). */
-export const SYNC_TABLES = ['cards', 'tasks', 'interactions', 'deals'] as const;
+export const SYNC_TABLES = ['cards', 'tasks', 'interactions', 'deals', 'settings'] as const;
 export type SyncTable = (typeof SYNC_TABLES)[number];
 
 /** Fields that are sets, per table: merged by element, never overwritten whole. */
@@ -21,6 +21,7 @@ export const SET_FIELDS: Record<SyncTable, readonly string[]> = {
   tasks: [],
   interactions: [],
   deals: [],
+  settings: [],
 };
 
 /** Fields never synced: derived on every save (match keys) by whoever keeps the record. */
@@ -45,7 +46,7 @@ const SetOpsSchema = v.object({
 export const ChangeSchema = v.strictObject({
   /** Chosen by the desk (a UUID): the same change pushed twice is applied once. */
   id,
-  table: v.picklist(SYNC_TABLES, 'table must be one of cards, tasks, interactions, deals'),
+  table: v.picklist(SYNC_TABLES, 'table must be one of cards, tasks, interactions, deals, settings'),
   rowId: id,
   op: v.picklist(['put', 'delete', 'restore', 'merge'], 'op must be put, delete, restore or merge'),
   /** put: the fields this change sets (last writer wins per field). */

@@ -651,7 +651,7 @@ export class OfficeStore {
     const rows = await this.sql.query<{ tbl: SyncTable; n: number }>(
       'SELECT tbl, count(*)::int AS n FROM kesher_records WHERE NOT deleted GROUP BY tbl',
     );
-    const out: Record<SyncTable, number> = { cards: 0, tasks: 0, interactions: 0, deals: 0 };
+    const out: Record<SyncTable, number> = { cards: 0, tasks: 0, interactions: 0, deals: 0, settings: 0 };
     for (const row of rows) out[row.tbl] = Number(row.n);
     return out;
   }

@@ -5,7 +5,7 @@
  */
 import Dexie, { type EntityTable } from 'dexie';
 import { emailDomain, isFreeMail } from '../../shared/email';
-import type { Card, Deal, Interaction, Task } from '../../shared/records';
+import type { Card, Deal, Interaction, OfficeSettings, Task } from '../../shared/records';
 import { type OfficeMeta, type OutboxEntry, outboxMiddleware } from './outbox';
 
 export {
@@ -19,6 +19,7 @@ export {
   STATUS_LIGHTS,
   type Stage,
   type StatusLight,
+  type OfficeSettings,
   type Task,
   UNKNOWN_CARD,
 } from '../../shared/records';
@@ -28,6 +29,8 @@ export type KesherDb = Dexie & {
   tasks: EntityTable<Task, 'id'>;
   interactions: EntityTable<Interaction, 'id'>;
   deals: EntityTable<Deal, 'id'>;
+  /** The office's settings (one record per subject: "deals"), synced in office mode. */
+  settings: EntityTable<OfficeSettings, 'id'>;
   /** Office mode: changes waiting for the hub, and where this desk stands (db/outbox.ts, db/sync.ts). */
   outbox: EntityTable<OutboxEntry, 'seq'>;
   meta: EntityTable<OfficeMeta, 'key'>;
@@ -63,6 +66,8 @@ export function createDb(name = 'kesher'): KesherDb {
   db.version(5).stores({ tasks: 'id, cardId, [cardId+done], due, [assignee+done]' });
   // v6: deals (opportunities on a card); the board reads them all, the pop and the card by card.
   db.version(6).stores({ deals: 'id, cardId' });
+  // v7: the office's settings (deal rules, the default currency, the stages' names), synced like the rest.
+  db.version(7).stores({ settings: 'id' });
   db.use(outboxMiddleware());
   return db;
 }

@@ -5,6 +5,7 @@
 import { cardStageAfter, DEFAULT_PROBABILITY, type DealRules, moveDeal } from '../../shared/deals';
 import { CURRENCIES, type Deal, type DealStage, DEAL_STAGES, isOpenDeal } from '../../shared/records';
 import { type KesherDb, newId } from './db';
+import { readDealSettings } from './settings';
 
 export interface DealInput {
   id?: string;
@@ -59,9 +60,11 @@ async function logStep(db: KesherDb, deal: Deal, from?: DealStage): Promise<void
 }
 
 /** A new deal, or an edit of one (a changed stage moves it, with the rules and the timeline). */
-export async function saveDeal(db: KesherDb, input: DealInput, rules: DealRules): Promise<Deal> {
+export async function saveDeal(db: KesherDb, input: DealInput, given?: DealRules): Promise<Deal> {
   checked(input);
-  return db.transaction('rw', [db.deals, db.cards, db.interactions], async () => {
+  return db.transaction('rw', [db.deals, db.cards, db.interactions, db.settings], async () => {
+    // The office's rules as they stand when the deal is written (unless the caller gives its own).
+    const rules = given ?? (await readDealSettings(db)).rules;
     const now = Date.now();
     const before = input.id ? await db.deals.get(input.id) : undefined;
     if (!before) {
@@ -113,10 +116,11 @@ export async function moveDealTo(
   db: KesherDb,
   id: string,
   stage: DealStage,
-  rules: DealRules,
-  lostReason?: string,
+  { rules: given, lostReason }: { rules?: DealRules; lostReason?: string } = {},
 ): Promise<{ deal: Deal; cardChanged: boolean }> {
-  return db.transaction('rw', [db.deals, db.cards, db.interactions], async () => {
+  return db.transaction('rw', [db.deals, db.cards, db.interactions, db.settings], async () => {
+    // The office's rules as they stand when the deal is written (unless the caller gives its own).
+    const rules = given ?? (await readDealSettings(db)).rules;
     const before = await db.deals.get(id);
     if (!before) throw new Error('That deal is no longer there.');
     if (before.stage === stage) return { deal: before, cardChanged: false };

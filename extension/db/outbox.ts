@@ -7,9 +7,9 @@
  * removes against the record as it was, so an add at one desk and a remove at another both survive.
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTransaction, Middleware } from 'dexie';
-import { type Change, diffRecord, type SyncTable } from '../../shared/sync';
+import { type Change, diffRecord, SYNC_TABLES, type SyncTable } from '../../shared/sync';
 
-export const SYNCED_TABLES: readonly SyncTable[] = ['cards', 'tasks', 'interactions', 'deals'];
+export const SYNCED_TABLES: readonly SyncTable[] = SYNC_TABLES;
 
 /** A change waiting to be pushed, in the order it was made. */
 export interface OutboxEntry {

@@ -12,6 +12,7 @@ import {
   LOCAL_FIELDS,
   type OrderedChange,
   type StoredRecord,
+  SYNC_TABLES,
   type SyncTable,
 } from '../../shared/sync';
 import { callInteractionId } from '../../shared/call-log';
@@ -34,7 +35,7 @@ export async function enableOffice(
 ): Promise<number> {
   return db.transaction(
     'rw',
-    [db.cards, db.tasks, db.interactions, db.deals, db.meta, db.outbox],
+    [db.cards, db.tasks, db.interactions, db.deals, db.settings, db.meta, db.outbox],
     async () => {
       const meta = await officeMeta(db);
       if (meta.enabled) return 0;
@@ -51,7 +52,7 @@ export async function enableOffice(
       await db.meta.put({ ...meta, enabled: true });
       const at = Date.now();
       const entries: OutboxEntry[] = [];
-      for (const table of ['cards', 'tasks', 'interactions', 'deals'] as const) {
+      for (const table of SYNC_TABLES) {
         await db.table(table).each((record: Record<string, unknown>) => {
           const change = diffRecord(table, String(record.id), undefined, record, at);
           if (change) entries.push({ change, rowId: change.rowId, table });
@@ -201,6 +202,7 @@ function local(
       updatedAt: 0,
       ...data,
     };
+  if (table === 'settings') return { updatedAt: 0, ...data };
   return { done: 0, priority: 'normal', createdAt: 0, ...data };
 }
 
@@ -226,7 +228,7 @@ export async function applyHubChanges(
 ): Promise<{ cursor: number; touched: Set<string> }> {
   return db.transaction(
     'rw',
-    [db.cards, db.tasks, db.interactions, db.deals, db.meta, db.outbox],
+    [db.cards, db.tasks, db.interactions, db.deals, db.settings, db.meta, db.outbox],
     async (tx) => {
       markFromHub(tx.idbtrans);
       const meta = await officeMeta(db);

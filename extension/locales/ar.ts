@@ -517,6 +517,10 @@ export const ar: Messages = {
   'settings.leadToProspect': 'صفقة على عميل محتمل تجعل البطاقة فرصة',
   'settings.wonToCustomer': 'صفقة رابحة تجعل البطاقة عميلًا',
   'settings.dealCurrency': 'عملة الصفقات الجديدة',
+  'settings.stageNames': 'أسماء المراحل',
+  'settings.stageNamesHint':
+    'الاسم الذي يعطيه المكتب للمرحلة، يظهر في كل محطة وبكل لغة. اترك الحقل فارغًا للاسم المعتاد.',
+  'settings.dealsOffice': 'هذه الإعدادات للمكتب كله: في وضع المكتب تتبعها كل المحطات.',
   'dashboard.pipeline': 'المسار المفتوح حسب المرحلة',
   'dashboard.forecast': 'التوقع المرجّح',
   'dashboard.leadToWon': 'في المتوسط {days} يومًا من بطاقة جديدة إلى أول صفقة رابحة.',

@@ -407,6 +407,10 @@ export const en = {
   'settings.leadToProspect': 'A deal on a lead makes the card a prospect',
   'settings.wonToCustomer': 'A won deal makes the card a customer',
   'settings.dealCurrency': 'Currency of new deals',
+  'settings.stageNames': 'Stage names',
+  'settings.stageNamesHint':
+    "The office's own word for a stage, shown at every desk in every language. Leave a field empty for the usual name.",
+  'settings.dealsOffice': "These settings are the office's: in office mode every desk follows them.",
   'dashboard.pipeline': 'Open pipeline by stage',
   'dashboard.forecast': 'Weighted forecast',
   'dashboard.leadToWon': 'On average {days} days from a new card to its first won deal.',

@@ -487,6 +487,10 @@ export const ru: Messages = {
   'settings.leadToProspect': 'Сделка с лидом делает карточку потенциальным клиентом',
   'settings.wonToCustomer': 'Выигранная сделка делает карточку клиентом',
   'settings.dealCurrency': 'Валюта новых сделок',
+  'settings.stageNames': 'Названия этапов',
+  'settings.stageNamesHint':
+    'Название этапа, принятое в офисе: его видят на всех рабочих местах и на всех языках. Пустое поле — обычное название.',
+  'settings.dealsOffice': 'Это настройки офиса: в режиме офиса им следуют все рабочие места.',
   'dashboard.pipeline': 'Открытая воронка по этапам',
   'dashboard.forecast': 'Взвешенный прогноз',
   'dashboard.leadToWon': 'В среднем {days} дн. от новой карточки до первой выигранной сделки.',

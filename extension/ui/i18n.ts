@@ -74,8 +74,24 @@ function cached<T>(map: Map<Locale, T>, make: (locale: Locale) => T): T {
   return value;
 }
 
-export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+/**
+ * The office's own words for some messages (a deal stage it renamed: "Quote sent" for "Proposal"), shown
+ * as the office wrote them whatever the language. Set by each page from the office's settings.
+ */
+let officeWords: Partial<Record<MessageKey, string>> = {};
+
+export function setOfficeWords(words: Partial<Record<MessageKey, string>>): void {
+  officeWords = words;
+}
+
+/** A message as the language has it, whatever the office calls it (settings show it beside the office's word). */
+export function translated(key: MessageKey): string {
   const message: Message = MESSAGES[current]?.[key] ?? en[key];
+  return typeof message === 'string' ? message : message.other;
+}
+
+export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const message: Message = officeWords[key] ?? MESSAGES[current]?.[key] ?? en[key];
   let template: string;
   if (typeof message === 'string') template = message;
   else {

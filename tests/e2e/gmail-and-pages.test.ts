@@ -145,6 +145,13 @@ beforeAll(async () => {
   });
   await ask('setStatus', { cardId: dana.id, status: 'yellow', note: 'Waiting for a quote' });
   await ask('addTask', { cardId: dana.id, title: 'Send the chairs quote' });
+  await ask('saveDeal', {
+    cardId: dana.id,
+    title: 'Chairs for the new floor',
+    value: 12_000,
+    currency: 'ILS',
+    stage: 'proposal',
+  });
 });
 
 afterAll(async () => {
@@ -166,6 +173,10 @@ describe('Gmail', () => {
     await expect.poll(() => panel.getByTestId('panel-card-name').textContent()).toBe('Dana Levi');
     expect(await panel.getByTestId('panel-status-light').getAttribute('data-status')).toBe('yellow');
     expect(await panel.getByTestId('panel-open-tasks').textContent()).toContain('Send the chairs quote');
+    // The rep answering Dana sees she is mid-quote.
+    expect(await panel.getByTestId('panel-open-deals').locator('li').allTextContents()).toEqual([
+      expect.stringMatching(/Chairs for the new floor.*₪12,000.*Proposal/),
+    ]);
     // The other people of the thread, not the hidden older conversation Gmail keeps in the page.
     const people = await panel.getByTestId('panel-person').allTextContents();
     expect(people.join('|')).toContain('Ron Bar');

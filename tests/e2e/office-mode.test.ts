@@ -819,4 +819,67 @@ describe('office mode, two desks', () => {
       'On average 0 days from a new card to its first won deal.',
     );
   });
+  it('the office renames stages and picks the currency at one desk: every desk, in every language, names the stages so and starts new deals in it', async () => {
+    const [a, b] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    const c = desks.find((desk) => desk.name === 'C')!;
+    // Noa, at desk B: Settings → Deals.
+    await b.settings.reload();
+    const stageName = (stage: string) =>
+      b.settings.locator(`[data-testid="settings-stage-name"][data-stage="${stage}"]`);
+    await expect.poll(() => stageName('proposal').getAttribute('placeholder')).toBe('Proposal');
+    await stageName('proposal').fill('Quote sent');
+    await stageName('proposal').press('Tab');
+    await stageName('negotiation').fill('Price talks');
+    await stageName('negotiation').press('Tab');
+    await b.settings.getByTestId('settings-deal-currency').selectOption('EUR');
+
+    // Desk A's board calls the columns so (its page open already: it follows without a reload).
+    await a.app.goto(`${EXTENSION_URL}/app.html#/pipeline`);
+    const heading = (stage: string) =>
+      a.app.locator(`[data-testid="pipeline-column"][data-stage="${stage}"] h2`);
+    await expect.poll(() => heading('negotiation').textContent(), { timeout: 20_000 }).toBe('Price talks');
+    expect(await heading('proposal').textContent()).toBe('Quote sent');
+    expect(await heading('qualified').textContent()).toBe('Qualified');
+
+    // Desk C works in Hebrew: Globex calls, and the pop names the open deal's stage the office's way; a new
+    // deal there starts in euros. The card's timeline and the dashboard (right to left) say the same.
+    await c.settings.getByTestId('settings-language').selectOption('he');
+    await c.settings.getByTestId('settings-save').click();
+    const callId = `stages-${Date.now()}`;
+    const opened = popFor(c.browser.context, callId);
+    await postCall(bridge, {
+      callId,
+      state: 'ringing',
+      from: '+97235550199',
+      direction: 'inbound',
+      extension: '199',
+    });
+    const pop = await opened;
+    await expect
+      .poll(() => pop.getByTestId('pop-open-deals').locator('li').allTextContents(), { timeout: 20_000 })
+      .toEqual([expect.stringMatching(/Support contract.*Price talks/)]);
+    expect(await pop.locator('html').getAttribute('dir')).toBe('rtl');
+    await pop.getByTestId('pop-new-deal').locator('summary').click();
+    await expect.poll(() => pop.getByTestId('deal-currency').inputValue()).toBe('EUR');
+    await postCall(bridge, { callId, state: 'ended', from: '+97235550199', direction: 'inbound' });
+    const globex = (await readStore<CardRecord>(c.app, 'cards')).find((card) => card.name === 'Globex')!;
+    await c.app.goto(`${EXTENSION_URL}/app.html#/cards/${globex.id}`);
+    await c.app.reload();
+    await expect
+      .poll(() => c.app.getByTestId('card-timeline').textContent(), { timeout: 10_000 })
+      .toMatch(/Quote sent ← \S/);
+    await c.app.goto(`${EXTENSION_URL}/app.html#/dashboard`);
+    await expect
+      .poll(() => c.app.getByTestId('dashboard-pipeline').locator('.chart-label').allTextContents())
+      .toEqual([expect.any(String), expect.any(String), 'Quote sent', 'Price talks']);
+    expect(await c.app.locator('html').getAttribute('dir')).toBe('rtl');
+    await c.settings.getByTestId('settings-language').selectOption('en');
+    await c.settings.getByTestId('settings-save').click();
+
+    // A name emptied gives the stage its usual name back, at every desk.
+    await stageName('negotiation').fill('');
+    await stageName('negotiation').press('Tab');
+    await a.app.reload();
+    await expect.poll(() => heading('negotiation').textContent(), { timeout: 20_000 }).toBe('Negotiation');
+  });
 });

@@ -3,6 +3,8 @@ import { render } from 'preact';
 import { AppShell } from '../../features/app-shell/AppShell';
 import { createQueryClient } from '../../features/app-shell/query';
 import { startPage } from '../../features/app-shell/start-page';
+import { DEAL_SETTINGS_KEY } from '../../features/deals/office-words';
+import { loadDealSettings } from '../../features/deals/use-deal-settings';
 import '../../ui/base.css';
 import '../../ui/app.css';
 
@@ -17,9 +19,14 @@ if (import.meta.env.KESHER_BENCH) {
   });
 }
 
-void startPage().then(() =>
+const client = createQueryClient();
+// The office's stage names are known before the first paint (no flash of the default names).
+void Promise.all([
+  startPage(),
+  client.prefetchQuery({ queryKey: DEAL_SETTINGS_KEY, queryFn: loadDealSettings }),
+]).then(() =>
   render(
-    <QueryClientProvider client={createQueryClient()}>
+    <QueryClientProvider client={client}>
       <AppShell />
     </QueryClientProvider>,
     document.getElementById('root')!,

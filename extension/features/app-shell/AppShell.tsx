@@ -6,6 +6,7 @@ import { CardDetail } from '../cards/CardDetail';
 import { CardsView } from '../cards/CardsView';
 import { DashboardView } from '../dashboard/DashboardView';
 import { PipelineView } from '../deals/PipelineView';
+import { useDealSettings } from '../deals/use-deal-settings';
 import { ImportView } from '../import-export/ImportView';
 import { SettingsView } from '../settings/SettingsView';
 import { TodayView } from '../today/TodayView';
@@ -61,6 +62,8 @@ export function AppShell() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+  // Read here so that every page re-renders once the office renames a stage (its words are set on read).
+  useDealSettings();
   const { section, view } = route(hash);
   return (
     <div class="app">

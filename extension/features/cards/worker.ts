@@ -4,11 +4,36 @@ import { addNote } from '../../db/interactions';
 import { addTask, completeTask } from '../../db/tasks';
 import type { Handlers } from '../../doors/page';
 import type { WorkerContext } from '../../worker/context';
-import { dealRulesItem, userNameItem } from '../settings/items';
+import { userNameItem } from '../settings/items';
 import { saveDeal } from '../../db/deals';
+import { type DealSettingsChange, saveDealSettings } from '../../db/settings';
+import { DEAL_SETTINGS_ID } from '../../../shared/records';
+
+/**
+ * Deal settings were this desk's own (chrome.storage "dealRules", "dealCurrency") before they were the
+ * office's (a synced record): a desk that had changed them keeps its choice, once, unless the office
+ * already has settings.
+ */
+async function adoptDeskDealSettings(ctx: WorkerContext): Promise<void> {
+  const stored = await browser.storage.local.get(['dealRules', 'dealCurrency']);
+  if (stored.dealRules === undefined && stored.dealCurrency === undefined) return;
+  if (!(await ctx.db.settings.get(DEAL_SETTINGS_ID))) {
+    const rules = stored.dealRules as { leadToProspect?: unknown; wonToCustomer?: unknown } | undefined;
+    const changes: DealSettingsChange[] = [];
+    if (typeof rules?.leadToProspect === 'boolean') changes.push({ leadToProspect: rules.leadToProspect });
+    if (typeof rules?.wonToCustomer === 'boolean') changes.push({ wonToCustomer: rules.wonToCustomer });
+    if (stored.dealCurrency === 'ILS' || stored.dealCurrency === 'EUR' || stored.dealCurrency === 'USD')
+      changes.push({ dealCurrency: stored.dealCurrency });
+    for (const change of changes) await saveDealSettings(ctx.db, change);
+  }
+  await browser.storage.local.remove(['dealRules', 'dealCurrency', 'dealRules$', 'dealCurrency$']);
+}
 
 export function installCards(ctx: WorkerContext) {
   const { db } = ctx;
+  void adoptDeskDealSettings(ctx).catch((error: Error) =>
+    ctx.log(`the desk's deal settings were not carried over: ${error.message}`),
+  );
   const handlers: Pick<
     Handlers,
     'createLead' | 'addNote' | 'addTask' | 'completeTask' | 'setStatus' | 'notifyChanged' | 'saveDeal'
@@ -53,7 +78,7 @@ export function installCards(ctx: WorkerContext) {
       return card;
     },
     saveDeal: async (input) => {
-      const deal = await saveDeal(db, input, await dealRulesItem.getValue());
+      const deal = await saveDeal(db, input);
       await ctx.changed(input.cardId);
       return deal;
     },

@@ -1,28 +1,26 @@
 /** A card's deals on its page: each with Edit, and a form for a new one. */
 import { useQuery, useQueryClient } from '@tanstack/preact-query';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { dealsOf, saveDeal } from '../../db/deals';
 import { Section } from '../../ui/components';
 import { t } from '../../ui/i18n';
 import { changed, db } from '../app-shell/page-db';
 import { cardKeys } from '../app-shell/query';
-import { dealCurrencyItem, dealRulesItem } from '../settings/items';
+import { useDealSettings } from './use-deal-settings';
 import { assignable, useTeam } from '../team/use-team';
 import { type DealDraft, DealForm, DealLine } from './DealForm';
-import type { Currency } from '../../../shared/records';
 
 export function CardDeals({ cardId, focusDeal }: { cardId: string; focusDeal?: string }) {
   const client = useQueryClient();
   const team = assignable(useTeam());
   const [editing, setEditing] = useState<string | undefined>(focusDeal);
-  const [currency, setCurrency] = useState<Currency>('ILS');
-  useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
+  const { currency } = useDealSettings();
   const deals = useQuery({
     queryKey: [...cardKeys.detail(cardId), 'deals'],
     queryFn: () => dealsOf(db, cardId),
   });
   const save = async (draft: DealDraft) => {
-    await saveDeal(db, { ...draft, cardId }, await dealRulesItem.getValue());
+    await saveDeal(db, { ...draft, cardId });
     await changed();
     await client.invalidateQueries({ queryKey: cardKeys.all });
   };

@@ -99,6 +99,7 @@ export function DealForm({
         />
         <select
           aria-label={t('deals.currency')}
+          data-testid="deal-currency"
           value={money ?? currency}
           onChange={(event) => setMoney(event.currentTarget.value as Currency)}
         >

@@ -4,7 +4,6 @@
  * first won deal — in the office's currency (deals in others are counted apart).
  */
 import { useQuery } from '@tanstack/preact-query';
-import { useEffect, useState } from 'preact/hooks';
 import { monthOf, pipelineFigures } from '../../../shared/deals';
 import { type Card, type Currency, DEAL_STAGES } from '../../../shared/records';
 import { Section } from '../../ui/components';
@@ -13,7 +12,7 @@ import { locale, t } from '../../ui/i18n';
 import { db } from '../app-shell/page-db';
 import { dashboardKeys } from '../app-shell/query';
 import { Bars } from '../../ui/Bars';
-import { dealCurrencyItem } from '../settings/items';
+import { useDealSettings } from './use-deal-settings';
 
 const OPEN_STAGES = DEAL_STAGES.filter((stage) => stage !== 'won' && stage !== 'lost');
 
@@ -37,14 +36,12 @@ const monthName = (month: string) =>
   new Date(`${month}-01T00:00:00`).toLocaleDateString(locale(), { month: 'short', year: '2-digit' });
 
 export function DealsDashboard() {
-  const [currency, setCurrency] = useState<Currency | null>(null);
-  useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
+  const { currency } = useDealSettings();
   const data = useQuery({
     queryKey: [...dashboardKeys.all, 'deals', currency],
-    queryFn: () => loadDeals(currency!),
-    enabled: currency !== null,
+    queryFn: () => loadDeals(currency),
   });
-  if (!data.data || !currency || data.data.count === 0) return null;
+  if (!data.data || data.data.count === 0) return null;
   const { figures } = data.data;
   const money = (value: number) => formatMoney(value, currency, locale());
   const now = new Date();

@@ -13,12 +13,17 @@ import { formatMoney } from '../../ui/format';
 import { dirOf, locale, t } from '../../ui/i18n';
 import { cardSearch, changed, db } from '../app-shell/page-db';
 import { onDataChanged } from '../app-shell/query';
-import { dealCurrencyItem, dealRulesItem } from '../settings/items';
+import { useDealSettings } from './use-deal-settings';
 import { DealLine } from './DealForm';
 
 const PIPELINE_KEY = ['pipeline'] as const;
 /** Deals a column shows at first (closing soonest first); "Show more" adds as many again. */
 const COLUMN_PAGE = 25;
+/**
+ * Deals a column paints in the board's first frame (about a screen's worth); the rest of its first page
+ * follows in the next frame, so opening a large board never holds one frame for the whole of it.
+ */
+const FIRST_PAINT = 8;
 /** Records per read while loading the board. */
 const READ_PAGE = 500;
 
@@ -42,7 +47,14 @@ async function allDeals(): Promise<Deal[]> {
   }
 }
 
-async function loadPipeline(): Promise<{ deals: Deal[]; names: ReadonlyMap<string, string> }> {
+interface Pipeline {
+  deals: Deal[];
+  names: ReadonlyMap<string, string>;
+  board: Board;
+  owners: string[];
+}
+
+async function loadPipeline(): Promise<Pipeline> {
   const deals = await allDeals();
   // The cards' search list, when this page has it already, knows the names: only other cards are read.
   const known = cardSearch.names() ?? new Map<string, string>();
@@ -56,7 +68,52 @@ async function loadPipeline(): Promise<{ deals: Deal[]; names: ReadonlyMap<strin
   }
   // A deal whose card is gone (deleted elsewhere meanwhile) is not on the board.
   const merged = new Map([...known, ...names]);
-  return { deals: deals.filter((deal) => merged.has(deal.cardId)), names: merged };
+  const onBoard = deals.filter((deal) => merged.has(deal.cardId));
+  // Sorted here, in the read, not in the render that paints the board.
+  return {
+    deals: onBoard,
+    names: merged,
+    board: byStage(onBoard),
+    owners: [...new Set(onBoard.map((deal) => deal.owner ?? '').filter(Boolean))].sort(),
+  };
+}
+
+/** The board's columns, each sorted closing soonest first, and each deal's close month ('' for none). */
+interface Board {
+  columns: Record<DealStage, Deal[]>;
+  months: Map<string, string>;
+}
+
+const closing = (deal: Deal) => deal.expectedClose ?? Number.POSITIVE_INFINITY;
+
+function byStage(deals: readonly Deal[]): Board {
+  const columns = Object.fromEntries(DEAL_STAGES.map((stage) => [stage, [] as Deal[]])) as Record<
+    DealStage,
+    Deal[]
+  >;
+  const months = new Map<string, string>();
+  for (const deal of deals) {
+    columns[deal.stage]?.push(deal);
+    months.set(deal.id, deal.expectedClose === undefined ? '' : monthOf(deal.expectedClose));
+  }
+  for (const stage of DEAL_STAGES) columns[stage].sort((a, b) => closing(a) - closing(b));
+  return { columns, months };
+}
+
+/** The board after one deal changed: only its old and new columns are copied; the new one stays sorted. */
+function withDeal(board: Board, deal: Deal): Board {
+  const columns = { ...board.columns };
+  for (const stage of DEAL_STAGES) {
+    const index = columns[stage].findIndex((item) => item.id === deal.id);
+    if (index >= 0) columns[stage] = columns[stage].toSpliced(index, 1);
+  }
+  const column = columns[deal.stage];
+  let at = column.findIndex((item) => closing(item) > closing(deal));
+  if (at < 0) at = column.length;
+  columns[deal.stage] = column.toSpliced(at, 0, deal);
+  const months = new Map(board.months);
+  months.set(deal.id, deal.expectedClose === undefined ? '' : monthOf(deal.expectedClose));
+  return { columns, months };
 }
 
 /** A column's first `count` deals, and any deal moved there meanwhile (it stays where the user can see it). */
@@ -65,12 +122,32 @@ function visible(deals: readonly Deal[], count: number, pinned: ReadonlySet<stri
   return deals.filter((deal, index) => index < count || pinned.has(deal.id));
 }
 
+const EMPTY_BOARD = byStage([]);
+
+/**
+ * A board read again (after any change, this page's own move included) that holds the same deals and names
+ * as the one shown is the one shown: nothing renders again. A change to one deal, or to one name, does
+ * not make the board compare its thousands of deals field by field (the query's own sharing did).
+ */
+function keepSame(before: unknown, after: unknown): Pipeline {
+  const old = before as Pipeline | undefined;
+  const next = after as Pipeline;
+  if (!old || old.deals.length !== next.deals.length || old.names.size !== next.names.size) return next;
+  const known = new Map(old.deals.map((deal) => [deal.id, deal]));
+  const same = next.deals.every((deal) => {
+    const shown = known.get(deal.id);
+    return shown !== undefined && shown.updatedAt === deal.updatedAt && shown.stage === deal.stage;
+  });
+  if (!same) return next;
+  for (const [id, name] of next.names) if (old.names.get(id) !== name) return next;
+  return old;
+}
+
 export function PipelineView() {
   const client = useQueryClient();
-  const data = useQuery({ queryKey: PIPELINE_KEY, queryFn: loadPipeline });
+  const data = useQuery({ queryKey: PIPELINE_KEY, queryFn: loadPipeline, structuralSharing: keepSame });
   const [owner, setOwner] = useState('');
   const [month, setMonth] = useState('');
-  const [currency, setCurrency] = useState('ILS');
   const [said, setSaid] = useState('');
   const [error, setError] = useState('');
   /** How many deals each column shows, and the deals moved here, shown wherever they land. */
@@ -78,49 +155,60 @@ export function PipelineView() {
   const [pinned, setPinned] = useState<ReadonlySet<string>>(new Set());
   /** The deal just moved from the keyboard: it gets the focus back once it shows in its new column. */
   const focusAfter = useRef<{ id: string; stage: DealStage } | null>(null);
-  useEffect(() => void dealCurrencyItem.getValue().then(setCurrency), []);
+  const { currency } = useDealSettings();
+  const [painted, setPainted] = useState(false);
+  const loaded = data.data !== undefined;
+  useEffect(() => {
+    if (!loaded || painted) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setPainted(true));
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [loaded, painted]);
 
   const deals = data.data?.deals ?? [];
-  const owners = useMemo(
-    () => [...new Set(deals.map((deal) => deal.owner ?? '').filter(Boolean))].sort(),
-    [deals],
-  );
-  const months = useMemo(
+  /** Each stage's deals, closing soonest first, with each one's close month: worked out once per read. */
+  const board = data.data?.board ?? EMPTY_BOARD;
+  const owners = data.data?.owners ?? [];
+  const months = useMemo(() => [...new Set(board.months.values())].filter(Boolean).sort(), [board]);
+  const columns = useMemo(
     () =>
-      [...new Set(deals.flatMap((deal) => (deal.expectedClose ? [monthOf(deal.expectedClose)] : [])))].sort(),
-    [deals],
+      DEAL_STAGES.map((stage) => ({
+        stage,
+        deals:
+          owner || month
+            ? board.columns[stage].filter(
+                (deal) => (!owner || deal.owner === owner) && (!month || board.months.get(deal.id) === month),
+              )
+            : board.columns[stage],
+      })).map((column) => ({
+        ...column,
+        total: column.deals
+          .filter((deal) => deal.currency === currency)
+          .reduce((sum, deal) => sum + deal.value, 0),
+      })),
+    [board, owner, month, currency],
   );
-  const shown = deals.filter(
-    (deal) =>
-      (!owner || deal.owner === owner) &&
-      (!month || (deal.expectedClose && monthOf(deal.expectedClose) === month)),
-  );
-  const columns = DEAL_STAGES.map((stage) => ({
-    stage,
-    deals: shown
-      .filter((deal) => deal.stage === stage)
-      .sort(
-        (a, b) =>
-          (a.expectedClose ?? Number.POSITIVE_INFINITY) - (b.expectedClose ?? Number.POSITIVE_INFINITY),
-      ),
-  }));
 
   const move = async (deal: Deal, stage: DealStage) => {
     if (deal.stage === stage) return;
     setError('');
     try {
-      const { deal: moved, cardChanged } = await moveDealTo(
-        db,
-        deal.id,
-        stage,
-        await dealRulesItem.getValue(),
-      );
+      const { deal: moved, cardChanged } = await moveDealTo(db, deal.id, stage);
       focusAfter.current = { id: deal.id, stage };
       setPinned((before) => new Set([...before, deal.id]));
       // On the board at once; the other pages and desks hear of it after.
-      client.setQueryData<Awaited<ReturnType<typeof loadPipeline>>>(PIPELINE_KEY, (before) =>
+      client.setQueryData<Pipeline>(PIPELINE_KEY, (before) =>
         before
-          ? { ...before, deals: before.deals.map((item) => (item.id === moved.id ? moved : item)) }
+          ? {
+              ...before,
+              deals: before.deals.map((item) => (item.id === moved.id ? moved : item)),
+              board: withDeal(before.board, moved),
+            }
           : before,
       );
       setSaid(t('pipeline.moved', { title: deal.title, stage: t(`dealStage.${stage}`) }));
@@ -193,9 +281,7 @@ export function PipelineView() {
       ) : null}
       <div class="pipeline">
         {columns.map((column) => {
-          const total = column.deals
-            .filter((deal) => deal.currency === currency)
-            .reduce((sum, deal) => sum + deal.value, 0);
+          const total = column.total;
           return (
             <section
               key={column.stage}
@@ -219,7 +305,11 @@ export function PipelineView() {
                 })}
               </p>
               <ul>
-                {visible(column.deals, shownPerColumn[column.stage] ?? COLUMN_PAGE, pinned).map((deal) => (
+                {visible(
+                  column.deals,
+                  painted ? (shownPerColumn[column.stage] ?? COLUMN_PAGE) : FIRST_PAINT,
+                  pinned,
+                ).map((deal) => (
                   <li key={deal.id}>
                     {/* The deal itself: Enter opens it on its card, Ctrl+arrows move it, the mouse drags it. */}
                     <a

@@ -17,7 +17,7 @@ import { parseVCards, toVCard } from '../../../shared/vcard';
 import { readEverything, replaceEverything } from '../../db/backup';
 import { msToDateInput } from '../../ui/format';
 import { buildCard, emailKey, writeCardBatches } from '../../db/cards';
-import type { Card, Deal, Interaction, KesherDb, Task } from '../../db/db';
+import type { Card, Deal, Interaction, KesherDb, OfficeSettings, Task } from '../../db/db';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -50,7 +50,10 @@ export interface Backup {
   interactions: Interaction[];
   /** Since deals came (absent in older backups). */
   deals?: Deal[];
+  /** This desk's own settings (language, phone, the bridge). */
   settings: Record<string, unknown>;
+  /** The office's settings records (deal rules, currency, stage names); absent in older backups. */
+  officeSettings?: OfficeSettings[];
 }
 
 const CHUNK = 256 * 1024;
@@ -357,7 +360,7 @@ export async function commitImport(
 }
 
 export async function exportBackup(db: KesherDb, settings: Record<string, unknown>): Promise<Backup> {
-  const { cards, tasks, interactions, deals } = await readEverything(db);
+  const { cards, tasks, interactions, deals, settings: officeSettings } = await readEverything(db);
   return {
     format: 'kesher-backup',
     version: 1,
@@ -367,6 +370,7 @@ export async function exportBackup(db: KesherDb, settings: Record<string, unknow
     interactions,
     deals,
     settings,
+    officeSettings,
   };
 }
 
@@ -379,6 +383,13 @@ export async function restoreBackup(db: KesherDb, backup: Backup, onProgress?: P
       tasks: backup.tasks ?? [],
       interactions: backup.interactions ?? [],
       deals: backup.deals ?? [],
+      // Records only (each field is checked where it is read): anything else in the file is left out.
+      settings: Array.isArray(backup.officeSettings)
+        ? backup.officeSettings.filter(
+            (record): record is OfficeSettings =>
+              !!record && typeof record === 'object' && typeof record.id === 'string',
+          )
+        : undefined,
     },
     onProgress,
   );

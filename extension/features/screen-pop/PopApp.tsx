@@ -28,8 +28,7 @@ import { useAction } from '../../ui/use-action';
 import { assignable, useTeam } from '../team/use-team';
 import { DealForm, DealLine } from '../deals/DealForm';
 import { CURRENCIES, type Currency } from '../../../shared/records';
-import { browser } from 'wxt/browser';
-import { DEAL_CURRENCY_KEY } from '../settings/deal-keys';
+import { applyStageNames } from '../deals/office-words';
 
 function callStatusText(view: PopView): string {
   const { call } = view;
@@ -356,6 +355,8 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
   // The deal form (and its settings) is made only when asked for: nothing of it at ring time.
   const [dealOpen, setDealOpen] = useState(false);
   const { card, tasks, interactions } = shown;
+  // The office's names for the stages, before anything below names one.
+  applyStageNames(shown.dealSettings?.stageNames);
   // "Last spoke" means before this call.
   const previous = interactions.find((item) => item.callId !== callId);
 
@@ -447,7 +448,13 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
         onToggle={(event) => setDealOpen((event.currentTarget as HTMLDetailsElement).open)}
       >
         <summary>{t('deals.new')}</summary>
-        {dealOpen ? <PopDealForm cardId={card.id} team={people} /> : null}
+        {dealOpen ? (
+          <DealForm
+            currency={currencyOf(shown.dealSettings?.dealCurrency)}
+            team={people}
+            onSave={(draft) => sendMessage('saveDeal', { ...draft, cardId: card.id })}
+          />
+        ) : null}
       </details>
       <Section title={t('pop.recent')}>
         <Timeline items={interactions} testId="pop-recent-interactions" />
@@ -457,22 +464,9 @@ function KnownCaller({ view, first, callId }: { view: PopView; first: CardView; 
   );
 }
 
-/** "New deal" in the pop: through the worker, which applies the stage rules (a lead becomes a prospect). */
-function PopDealForm({ cardId, team }: { cardId: string; team: { people: string[]; me: string } }) {
-  const [currency, setCurrency] = useState<Currency | null>(null);
-  useEffect(() => {
-    void browser.storage.local.get(DEAL_CURRENCY_KEY).then((stored) => {
-      const value = stored[DEAL_CURRENCY_KEY];
-      setCurrency((CURRENCIES as readonly unknown[]).includes(value) ? (value as Currency) : 'ILS');
-    });
-  }, []);
-  return (
-    <DealForm
-      currency={currency ?? 'ILS'}
-      team={team}
-      onSave={(draft) => sendMessage('saveDeal', { ...draft, cardId })}
-    />
-  );
+/** The currency a new deal starts in: the office's (as the card's view brought it), else shekels. */
+function currencyOf(value: unknown): Currency {
+  return (CURRENCIES as readonly unknown[]).includes(value) ? (value as Currency) : 'ILS';
 }
 
 function StatusPicker({ cardId, status, note }: { cardId: string; status: Light; note: string }) {

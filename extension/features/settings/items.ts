@@ -47,9 +47,6 @@ export function parseExtensions(value: string): string[] {
     .filter((item) => EXTENSION_PATTERN.test(item));
 }
 
-// Deals' settings live in ./deal-items.ts: the pop reads one of them without this module's items.
-export { dealCurrencyItem, dealRulesItem } from './deal-items';
-
 // The interface language lives in ./language.ts: content scripts import only that (see there).
 export { languageItem } from './language';
 

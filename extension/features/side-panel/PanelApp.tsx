@@ -8,6 +8,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { onEvent, type PanelView, sendMessage } from '../../doors/page';
 import { Ltr, Section, StatusLight, TaskList, Timeline } from '../../ui/components';
+import { DealLine } from '../deals/DealForm';
+import { applyStageNames } from '../deals/office-words';
 import { t } from '../../ui/i18n';
 import { panelKeys } from '../app-shell/query';
 import { useAction } from '../../ui/use-action';
@@ -106,7 +108,8 @@ function PanelBody({ view, onSelect }: { view: PanelView; onSelect: (key: string
 }
 
 function PanelCard({ view }: { view: PanelView }) {
-  const { card, tasks, interactions } = view.card!;
+  const { card, tasks, interactions, deals, dealSettings } = view.card!;
+  applyStageNames(dealSettings?.stageNames);
   const [withBody, setWithBody] = useState(false);
   const log = useAction(() => sendMessage('logEmail', { tabId: view.tabId, cardId: card.id, withBody }));
   return (
@@ -160,6 +163,25 @@ function PanelCard({ view }: { view: PanelView }) {
               {log.error ? <p role="alert">{log.error.message}</p> : null}
             </>
           )}
+        </Section>
+      ) : null}
+      {deals?.length ? (
+        <Section title={t('deals.open')}>
+          <ul class="deals" data-testid="panel-open-deals">
+            {deals.map((deal) => (
+              <li key={deal.id} data-stage={deal.stage}>
+                <a
+                  href={browser.runtime.getURL(
+                    `/app.html#/cards/${encodeURIComponent(card.id)}?deal=${encodeURIComponent(deal.id)}`,
+                  )}
+                  target="_blank"
+                  rel="noreferrer"
+                >
+                  <DealLine deal={deal} />
+                </a>
+              </li>
+            ))}
+          </ul>
         </Section>
       ) : null}
       <Section title={t('tasks.title')}>

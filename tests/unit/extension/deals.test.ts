@@ -9,7 +9,15 @@ import { buildCard, saveCard } from '../../../extension/db/cards';
 import { createDb, type KesherDb } from '../../../extension/db/db';
 import { dealsOf, moveDealTo, openDeals, saveDeal } from '../../../extension/db/deals';
 import { readCardWithActivity } from '../../../extension/db/views';
-import { cardStageAfter, DEFAULT_RULES, moveDeal, pipelineFigures } from '../../../shared/deals';
+import { readDealSettings, saveDealSettings } from '../../../extension/db/settings';
+import { setLocale, setOfficeWords, t, translated } from '../../../extension/ui/i18n';
+import {
+  cardStageAfter,
+  DEFAULT_RULES,
+  dealSettingsOf,
+  moveDeal,
+  pipelineFigures,
+} from '../../../shared/deals';
 import type { Deal } from '../../../shared/records';
 
 const IL = { defaultCountry: 'IL' };
@@ -94,8 +102,8 @@ describe('the deals repository', () => {
     expect((await db.cards.get(card.id))?.stage).toBe('prospect');
     expect((await openDeals(db, card.id)).map((item) => item.title)).toEqual(['Quote for 12 desks']);
     expect((await readCardWithActivity(db, card.id, 5))?.deals?.map((item) => item.id)).toEqual([made.id]);
-    await moveDealTo(db, made.id, 'proposal', DEFAULT_RULES);
-    await moveDealTo(db, made.id, 'won', DEFAULT_RULES);
+    await moveDealTo(db, made.id, 'proposal');
+    await moveDealTo(db, made.id, 'won');
     expect((await db.cards.get(card.id))?.stage).toBe('customer');
     expect(await openDeals(db, card.id)).toEqual([]);
     expect((await dealsOf(db, card.id))[0]).toMatchObject({ stage: 'won', probability: 100 });
@@ -158,5 +166,54 @@ describe('deals in and out', () => {
       'Deal,Card,Value,Currency,Stage,Probability,Expected close,Owner,Lost reason,Created,Closed',
     );
     expect(row).toMatch(/^"Quote ""12 desks""","Globex, Ltd.",48000,ILS,proposal,50,,Noa,,\d{4}-\d\d-\d\d,$/);
+  });
+});
+
+describe('the office’s deal settings', () => {
+  it('resolve to the defaults, and keep only what is valid (a record from another desk may hold anything)', () => {
+    expect(dealSettingsOf(undefined)).toEqual({
+      rules: DEFAULT_RULES,
+      currency: 'ILS',
+      stageNames: {},
+    });
+    expect(
+      dealSettingsOf({
+        id: 'deals',
+        updatedAt: 1,
+        wonToCustomer: false,
+        dealCurrency: 'GBP' as 'ILS',
+        stageNames: { new: '  Inbound ', won: '', lost: 7 as unknown as string, proposal: 'x'.repeat(90) },
+      }),
+    ).toEqual({
+      rules: { leadToProspect: true, wonToCustomer: false },
+      currency: 'ILS',
+      stageNames: { new: 'Inbound', proposal: 'x'.repeat(40) },
+    });
+  });
+
+  it('a deal follows the rules as saved: with "lead to prospect" off a lead stays a lead', async () => {
+    await saveDealSettings(db, { leadToProspect: false });
+    await saveDealSettings(db, { dealCurrency: 'EUR' });
+    expect(await readDealSettings(db)).toMatchObject({
+      rules: { leadToProspect: false, wonToCustomer: true },
+      currency: 'EUR',
+    });
+    const lead = await saveCard(db, buildCard({ name: 'Initech', stage: 'lead' }, IL));
+    await saveDeal(db, { cardId: lead.id, title: 'Pilot', value: 10, currency: 'EUR' });
+    expect((await db.cards.get(lead.id))?.stage).toBe('lead');
+    await expect(saveDealSettings(db, { stage: 'new', name: 'y'.repeat(41) })).rejects.toThrow('at most 40');
+  });
+
+  it('the office’s name for a stage is the word everywhere, in every language; settings still show the usual one', () => {
+    setLocale('he', false);
+    try {
+      setOfficeWords({ 'dealStage.proposal': 'Quote sent' });
+      expect(t('dealStage.proposal')).toBe('Quote sent');
+      expect(translated('dealStage.proposal')).not.toBe('Quote sent');
+      expect(t('dealStage.won')).toBe(translated('dealStage.won'));
+    } finally {
+      setOfficeWords({});
+      setLocale('en', false);
+    }
   });
 });

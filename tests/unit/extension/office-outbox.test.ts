@@ -21,6 +21,8 @@ import {
   officeMeta,
   pendingChanges,
 } from '../../../extension/db/sync';
+import { moveDealTo, saveDeal } from '../../../extension/db/deals';
+import { readDealSettings, saveDealSettings } from '../../../extension/db/settings';
 import { addTask } from '../../../extension/db/tasks';
 import { CallLogIntake } from '../../../extension/features/call-log/call-log';
 import { parsePhone } from '../../../shared/phone';
@@ -347,5 +349,36 @@ describe('joining with calls logged before calls had one id', () => {
     expect(pending.map((entry) => entry.rowId)).toEqual(['call:pbx-9']);
     expect(pending[0]!.change.fields).toMatchObject({ callId: 'pbx-9', summary: 'called about the invoice' });
     expect(await db.interactions.toArray()).toMatchObject([{ id: 'call:pbx-9', callId: 'pbx-9' }]);
+  });
+});
+
+describe('the office’s deal settings', () => {
+  it('travel like the cards: a rename at one desk and a rule turned off at another both arrive everywhere', async () => {
+    const hub = new Hub();
+    const reception = await desk();
+    const rep = await desk();
+    await saveDealSettings(reception, { stage: 'proposal', name: ' Quote sent ' });
+    await saveDealSettings(rep, { wonToCustomer: false });
+    await hub.push(reception);
+    await hub.push(rep);
+    await hub.pull(reception);
+    await hub.pull(rep);
+    for (const db of [reception, rep]) {
+      expect(await readDealSettings(db)).toEqual({
+        rules: { leadToProspect: true, wonToCustomer: false },
+        currency: 'ILS',
+        stageNames: { proposal: 'Quote sent' },
+      });
+    }
+    // The rep's desk now wins deals without making customers, as the office decided.
+    const customer = await saveCard(rep, card('Globex', '03-555-1212'));
+    const made = await saveDeal(rep, { cardId: customer.id, title: 'Desks', value: 1, currency: 'ILS' });
+    await moveDealTo(rep, made.id, 'won');
+    expect((await rep.cards.get(customer.id))?.stage).toBe('prospect');
+    // A name given back: the stage has its usual name again at both desks.
+    await saveDealSettings(rep, { stage: 'proposal', name: '' });
+    await hub.push(rep);
+    await hub.pull(reception);
+    expect((await readDealSettings(reception)).stageNames).toEqual({});
   });
 });

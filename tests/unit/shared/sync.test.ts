@@ -88,7 +88,7 @@ describe('checkPush', () => {
   it('refuses the whole push with the first reason, naming the change', () => {
     expect(checkPush([ok, { ...ok, table: 'passwords' }])).toEqual({
       ok: false,
-      reason: 'change 1: table must be one of cards, tasks, interactions, deals',
+      reason: 'change 1: table must be one of cards, tasks, interactions, deals, settings',
     });
     expect(checkPush([{ ...ok, author: 'boss' }])).toMatchObject({
       ok: false,
