@@ -30,9 +30,17 @@ function csv(count: number): string {
 declare const kesherBench: {
   db: {
     interactions: { bulkAdd(items: unknown[]): Promise<unknown> };
-    cards: { limit(n: number): { toArray(): Promise<Array<{ id: string }>> } };
+    cards: {
+      limit(n: number): { toArray(): Promise<Array<{ id: string }>> };
+      offset(n: number): { limit(n: number): { toArray(): Promise<Array<{ id: string; name: string }>> } };
+      update(id: string, changes: Record<string, unknown>): Promise<number>;
+    };
   };
   warm(): Promise<void>;
+  /** What the page does when it hears that cards changed. */
+  invalidate(): void;
+  /** Write the search list's snapshot now (the page does it once idle). */
+  keep(): Promise<void>;
   search(query: string): Promise<unknown[]>;
 };
 
@@ -94,6 +102,47 @@ export async function benchCards(extensionDir: string): Promise<Row[]> {
       }
       return result;
     }, keystrokes);
+    // An edit made elsewhere (another page, the worker, a desk), until this page's search finds the new
+    // name: five edits, each a different card.
+    const editMs = await page.evaluate(async () => {
+      const result: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const [card] = await kesherBench.db.cards
+          .offset(1000 * round)
+          .limit(1)
+          .toArray();
+        const name = `Zephyrine Qoltrup ${round}`;
+        const started = performance.now();
+        await kesherBench.db.cards.update(card!.id, { name });
+        kesherBench.invalidate();
+        const found = (await kesherBench.search(name)) as Array<{ name: string }>;
+        if (found[0]?.name !== name) throw new Error(`search did not find the edit (${found[0]?.name})`);
+        result.push(performance.now() - started);
+      }
+      return result.sort((a, b) => a - b)[2]!;
+    });
+    // The next time the app opens: the list from its snapshot (with the edits above caught up from the
+    // log), a search typed the moment the page can take it, answered after this long from navigation.
+    await page.evaluate(() => kesherBench.keep());
+    const reopened: Array<{ results: number; loaded: number }> = [];
+    for (let round = 0; round < 3; round++) {
+      // A new document each time (the same URL would be a hash change in the page already open).
+      await page.goto('about:blank');
+      await page.goto(`${EXTENSION_URL}/app.html#/cards`);
+      await page.waitForFunction(() => 'kesherBench' in window, undefined, { polling: 5 });
+      reopened.push(
+        await page.evaluate(async () => {
+          const found = (await kesherBench.search('נועה כה')) as unknown[];
+          if (found.length === 0) throw new Error('no result');
+          const results = performance.now();
+          // The page itself (its scripts run, before any search): the floor under this figure.
+          const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+          return { results, loaded: navigation!.domContentLoadedEventStart };
+        }),
+      );
+    }
+    const reopen = reopened.sort((a, b) => a.results - b.results)[1]!;
+    const reopenAfterLoad = reopen.results - reopen.loaded;
     if (process.env.BENCH_VERBOSE)
       console.log(keystrokes.map((query, index) => `${query}:${times[index]!.toFixed(1)}`).join(' '));
     const sorted = [...times].sort((a, b) => a - b);
@@ -147,9 +196,21 @@ export async function benchCards(extensionDir: string): Promise<Row[]> {
         met: (percentile(sorted, 0.95) ?? Number.POSITIVE_INFINITY) < 16,
       },
       {
-        metric: `Search list loaded when the app opens (${COUNT.toLocaleString('en')} cards, in the background)`,
+        metric: `Search list built from the cards (${COUNT.toLocaleString('en')} cards; the app's first opening after an import)`,
         value: `${round(warmMs)} ms`,
         goal: '',
+      },
+      {
+        metric: `Search usable when the app opens again (${COUNT.toLocaleString('en')} cards, from its snapshot), median of 3: after the page loaded (navigation → results; the page's own load)`,
+        value: `${round(reopenAfterLoad)} ms (${round(reopen.results)} ms; ${round(reopen.loaded)} ms)`,
+        goal: '≤ 300 ms',
+        met: reopenAfterLoad <= 300,
+      },
+      {
+        metric: `After an edit elsewhere, search finds it (${COUNT.toLocaleString('en')} cards, median of 5) vs building the list`,
+        value: `${round(editMs)} ms vs ${round(warmMs)} ms (×${(editMs / warmMs).toFixed(3)})`,
+        goal: '< 50 ms, incremental',
+        met: editMs < 50,
       },
       {
         metric: 'Open a card with 200 interactions (hash change → painted)',

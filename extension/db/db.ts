@@ -6,7 +6,9 @@
 import Dexie, { type EntityTable } from 'dexie';
 import { emailDomain, isFreeMail } from '../../shared/email';
 import type { Card, Deal, Interaction, OfficeSettings, Task } from '../../shared/records';
+import { type CardLogEntry, cardLogMiddleware } from './card-log';
 import { type OfficeMeta, type OutboxEntry, outboxMiddleware } from './outbox';
+import type { SearchSnapshot } from './search-snapshot';
 
 export {
   type Card,
@@ -31,6 +33,9 @@ export type KesherDb = Dexie & {
   deals: EntityTable<Deal, 'id'>;
   /** The office's settings (one record per subject: "deals"), synced in office mode. */
   settings: EntityTable<OfficeSettings, 'id'>;
+  /** Which cards changed, in order (db/card-log.ts). */
+  cardLog: EntityTable<CardLogEntry, 'seq'>;
+  snapshots: EntityTable<SearchSnapshot, 'id'>;
   /** Office mode: changes waiting for the hub, and where this desk stands (db/outbox.ts, db/sync.ts). */
   outbox: EntityTable<OutboxEntry, 'seq'>;
   meta: EntityTable<OfficeMeta, 'key'>;
@@ -68,7 +73,11 @@ export function createDb(name = 'kesher'): KesherDb {
   db.version(6).stores({ deals: 'id, cardId' });
   // v7: the office's settings (deal rules, the default currency, the stages' names), synced like the rest.
   db.version(7).stores({ settings: 'id' });
+  // v8: the cards' change log (db/card-log.ts): a page's search list updates the cards that changed; and
+  // the search list as last built (db/search-snapshot.ts), for the next page to open with.
+  db.version(8).stores({ cardLog: '++seq', snapshots: 'id' });
   db.use(outboxMiddleware());
+  db.use(cardLogMiddleware());
   return db;
 }
 

@@ -14,6 +14,8 @@ if (import.meta.env.KESHER_BENCH) {
     (window as unknown as { kesherBench: unknown }).kesherBench = {
       db,
       warm: () => cardSearch.warm(),
+      invalidate: () => cardSearch.invalidate(),
+      keep: () => cardSearch.keep(),
       search: (query: string) => cardSearch.search(query),
     };
   });

@@ -247,4 +247,74 @@ describe('search', () => {
     expect((await search.search('', { tag: 'vip' })).map((card) => card.name)).toEqual(['נועה כהן']);
     expect(await search.search('', { withOpenTasks: true })).toEqual([]);
   });
+  it('after an edit, a new card or a delete anywhere, only the changed cards are read again, and results rank as a fresh list would', async () => {
+    const search = new CardSearch(db);
+    await search.warm();
+    const read = vi.spyOn(db.cards, 'toArray');
+    const dana = (await db.cards.toArray()).find((card) => card.name === 'Dana Weiss')!;
+    read.mockClear();
+    // Another context writes (the worker, another desk): this page hears "changed" and catches up.
+    await db.cards.put({ ...dana, name: 'Dana Katz', nameTokens: [] } as typeof dana);
+    await saveCard(db, buildCard({ name: 'Danielle Or', lastContactAt: 100 }, IL));
+    const jordan = (await db.cards.toArray()).find((card) => card.name === 'Jordan')!;
+    read.mockClear();
+    await db.cards.delete(jordan.id);
+    search.invalidate();
+    const incremental = (await search.search('dan')).map((card) => card.name);
+    expect(read).not.toHaveBeenCalled();
+    expect(incremental).toEqual(['Danielle Or', 'Dana Katz', 'Ben Dan', 'דנה לוי']);
+    expect((await search.search('weiss')).map((card) => card.name)).toEqual([]);
+    expect((await search.search('')).map((card) => card.name).slice(0, 2)).toEqual([
+      'Danielle Or',
+      'Ben Dan',
+    ]);
+    expect(search.names()?.has(jordan.id)).toBe(false);
+    // The same answers as a list built from scratch.
+    const fresh = new CardSearch(db);
+    expect((await fresh.search('dan')).map((card) => card.name)).toEqual(incremental);
+  });
+
+  it('many cards written at once (an import) build the list again', async () => {
+    const search = new CardSearch(db);
+    await search.warm();
+    const read = vi.spyOn(db.cards, 'toArray');
+    await db.cards.bulkPut(
+      Array.from({ length: 300 }, (_, index) => buildCard({ name: `Imported ${index}` }, IL)),
+    );
+    search.invalidate();
+    expect((await search.search('imported 299')).map((card) => card.name)).toEqual(['Imported 299']);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+  it('a page opening after another built the list reads it from its snapshot, with the cards changed since', async () => {
+    const first = new CardSearch(db);
+    await first.warm();
+    await first.keep();
+    const jordan = (await db.cards.toArray()).find((card) => card.name === 'Jordan')!;
+    await db.cards.put({ ...jordan, name: 'Jordan Amit' });
+    await saveCard(db, buildCard({ name: 'Danielle Or', lastContactAt: 100 }, IL));
+    const read = vi.spyOn(db.cards, 'toArray');
+    const next = new CardSearch(db);
+    const answers = {
+      dan: (await next.search('dan')).map((card) => card.name),
+      amit: (await next.search('amit')).map((card) => card.name),
+      phone: (await next.search('054-765')).map((card) => card.name),
+      all: (await next.search('')).length,
+    };
+    expect(read).not.toHaveBeenCalled();
+    expect(answers).toEqual({
+      dan: ['Danielle Or', 'Dana Weiss', 'Ben Dan', 'דנה לוי', 'Jordan Amit'],
+      amit: ['Jordan Amit'],
+      phone: ['נועה כהן'],
+      all: 7,
+    });
+    // A snapshot of another format (or damaged) is not read: the list is built, with the same answers.
+    const kept = (await db.snapshots.get('cards'))!;
+    await db.snapshots.put({ ...kept, version: kept.version + 1 });
+    const rebuilt = new CardSearch(db);
+    expect((await rebuilt.search('dan')).map((card) => card.name)).toEqual(answers.dan);
+    expect(read).toHaveBeenCalledTimes(1);
+    await db.snapshots.put({ ...kept, lastContact: new Float64Array(2) });
+    expect((await new CardSearch(db).search('amit')).map((card) => card.name)).toEqual(['Jordan Amit']);
+    expect(read).toHaveBeenCalledTimes(2);
+  });
 });
